@@ -1,0 +1,57 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# make            build wfd.ko for KDIR (default: the running kernel's build
+#                 tree, else the newest Debian headers tests/vm fetched)
+# make check      run the test suite (in-VM tests on Debian 6.1 and 6.12)
+# make igt        run upstream IGT on wfd and vkms (IGT_DIR=...)
+# make sparse     build with sparse (C=1) and W=1
+# make checkpatch run checkpatch.pl --strict on the kernel sources
+
+KERNELS ?= 6.1 6.12
+CACHE := $(CURDIR)/.vm-cache
+BUILD := $(CURDIR)/build
+
+ifeq ($(KDIR),)
+  ifneq ($(wildcard /lib/modules/$(shell uname -r)/build/Makefile),)
+    KDIR := /lib/modules/$(shell uname -r)/build
+  else
+    KDIR := $(lastword $(sort $(wildcard $(CACHE)/*/root/usr/src/linux-headers-*-amd64)))
+  endif
+endif
+
+KSRC := Kbuild $(wildcard kernel/*.c kernel/*.h kernel/*.sh) include/uapi/drm/wfd_drm.h
+
+.PHONY: all module modules clean check check-kernel igt sparse checkpatch selftests
+
+all: module
+
+# The module is built in a copy of the sources per kernel, so that builds
+# for several kernels do not share object files.
+module modules:
+	@test -n "$(KDIR)" || { echo "no kernel build tree: set KDIR=, or run tests/vm/fetch-kernel.sh 6.1" >&2; exit 1; }
+	@abi=$$(sed -n "s/.*UTS_RELEASE \"\(.*\)\"/\1/p" $(KDIR)/include/generated/utsrelease.h) && \
+	 out=$(BUILD)/kmod-$$abi && mkdir -p $$out && \
+	 tar cf - $(KSRC) | tar xmf - -C $$out --keep-newer-files 2>/dev/null; \
+	 $(MAKE) -C $(KDIR) M=$$out W=$(W) C=$(C) modules && \
+	 echo "built $$out/wfd.ko"
+
+sparse:
+	$(MAKE) module C=1 W=1
+
+checkpatch:
+	@test -n "$(KDIR)" || { echo "no kernel tree" >&2; exit 1; }
+	$(KDIR)/scripts/checkpatch.pl --strict --no-tree --ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG \
+		-f $(wildcard kernel/*.c kernel/*.h) include/uapi/drm/wfd_drm.h
+
+selftests:
+	$(MAKE) -C tests/selftests
+
+check:
+	@bash tests/run-all.sh $(KERNELS)
+
+igt:
+	@bash tests/igt/run.sh $(KERNELS)
+
+clean:
+	rm -rf $(BUILD)
+	$(MAKE) -C tests/selftests clean

@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * wfd: virtual wireless display outputs
+ */
+
+/**
+ * DOC: wfd
+ *
+ * wfd is a KMS driver for virtual wireless (Wi-Fi Display, Miracast)
+ * outputs.  Each output is a CRTC, a primary plane, an encoder and a
+ * connector of type Virtual.  A connector stays disconnected until a
+ * session connects it with the modes a sink takes; the DRM core's standard
+ * connector forcing lights it up with a default mode list instead, so that
+ * tests and headless use work without a sink.  Vblank is simulated with an
+ * hrtimer at the mode's refresh rate.  Buffers are GEM shmem objects with
+ * PRIME import and export.
+ */
+
+#include <linux/dma-mapping.h>
+#include <linux/module.h>
+#include <linux/platform_device.h>
+
+#include <drm/drm_atomic.h>
+#include <drm/drm_atomic_helper.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_gem_framebuffer_helper.h>
+#include <drm/drm_gem_shmem_helper.h>
+#include <drm/drm_ioctl.h>
+#include <drm/drm_managed.h>
+#include <drm/drm_probe_helper.h>
+#include <drm/drm_vblank.h>
+
+#include "wfd_compat.h"
+#include "wfd_drv.h"
+
+static unsigned int outputs = 1;
+module_param(outputs, uint, 0444);
+MODULE_PARM_DESC(outputs, "Number of virtual wireless outputs (1-8, default 1)");
+
+static bool fbdev;
+module_param(fbdev, bool, 0444);
+MODULE_PARM_DESC(fbdev, "Enable fbdev emulation (default off: fbcon would bind to it)");
+
+static struct platform_device *wfd_pdev;
+
+static void wfd_gem_free(struct drm_gem_object *obj)
+{
+	atomic_dec(&to_wfd(obj->dev)->gem_objects);
+	drm_gem_shmem_object_free(obj);
+}
+
+/* drm_gem_shmem_funcs with a counting free, for leak checks. */
+static const struct drm_gem_object_funcs wfd_gem_funcs = {
+	.free = wfd_gem_free,
+	.print_info = drm_gem_shmem_object_print_info,
+	.pin = drm_gem_shmem_object_pin,
+	.unpin = drm_gem_shmem_object_unpin,
+	.get_sg_table = drm_gem_shmem_object_get_sg_table,
+	.vmap = drm_gem_shmem_object_vmap,
+	.vunmap = drm_gem_shmem_object_vunmap,
+	.mmap = drm_gem_shmem_object_mmap,
+	.vm_ops = &drm_gem_shmem_vm_ops,
+};
+
+static struct drm_gem_object *wfd_gem_create_object(struct drm_device *drm,
+						    size_t size)
+{
+	struct drm_gem_shmem_object *shmem;
+
+	shmem = kzalloc(sizeof(*shmem), GFP_KERNEL);
+	if (!shmem)
+		return ERR_PTR(-ENOMEM);
+	shmem->base.funcs = &wfd_gem_funcs;
+	atomic_inc(&to_wfd(drm)->gem_objects);
+	return &shmem->base;
+}
+
+/**
+ * wfd_get_info_ioctl - DRM_IOCTL_WFD_GET_INFO: describe the device
+ * @drm: the wfd device
+ * @data: &struct drm_wfd_get_info
+ * @file: the caller
+ *
+ * Open to every client of the device: it reveals nothing a KMS client
+ * cannot learn from the KMS objects themselves.
+ *
+ * Return: 0, or -EINVAL when an input field is not zero.
+ */
+static int wfd_get_info_ioctl(struct drm_device *drm, void *data,
+			      struct drm_file *file)
+{
+	struct wfd_device *wfd = to_wfd(drm);
+	struct drm_wfd_get_info *args = data;
+	unsigned int i;
+
+	if (args->flags || args->pad ||
+	    memchr_inv(args->reserved, 0, sizeof(args->reserved)))
+		return -EINVAL;
+
+	memset(args, 0, sizeof(*args));
+	args->version = WFD_UAPI_VERSION;
+	args->num_outputs = wfd->num_outputs;
+	for (i = 0; i < wfd->num_outputs; i++) {
+		struct wfd_output *output = &wfd->outputs[i];
+		struct drm_wfd_output_info *info = &args->outputs[i];
+
+		info->connector_id = output->connector.base.id;
+		info->crtc_id = output->crtc.base.id;
+		if (READ_ONCE(output->connector.status) ==
+		    connector_status_connected)
+			info->flags |= WFD_OUTPUT_CONNECTED;
+	}
+	return 0;
+}
+
+static const struct drm_ioctl_desc wfd_ioctls[] = {
+	DRM_IOCTL_DEF_DRV(WFD_GET_INFO, wfd_get_info_ioctl, DRM_RENDER_ALLOW),
+};
+
+DEFINE_DRM_GEM_FOPS(wfd_fops);
+
+static const struct drm_driver wfd_driver = {
+	.driver_features = DRIVER_MODESET | DRIVER_GEM | DRIVER_ATOMIC,
+	.fops = &wfd_fops,
+	.ioctls = wfd_ioctls,
+	.num_ioctls = ARRAY_SIZE(wfd_ioctls),
+	.gem_create_object = wfd_gem_create_object,
+	DRM_GEM_SHMEM_DRIVER_OPS,
+	WFD_FBDEV_DRIVER_OPS
+	.debugfs_init = wfd_debugfs_init,
+	.name = WFD_DRIVER_NAME,
+	.desc = WFD_DRIVER_DESC,
+	.date = WFD_DRIVER_DATE,
+	.major = WFD_DRIVER_MAJOR,
+	.minor = WFD_DRIVER_MINOR,
+};
+
+static const struct drm_mode_config_funcs wfd_mode_config_funcs = {
+	.fb_create = drm_gem_fb_create_with_dirty,
+	.atomic_check = drm_atomic_helper_check,
+	.atomic_commit = drm_atomic_helper_commit,
+};
+
+static int wfd_modeset_init(struct wfd_device *wfd)
+{
+	struct drm_device *drm = &wfd->drm;
+	unsigned int i;
+	int ret;
+
+	ret = drmm_mode_config_init(drm);
+	if (ret)
+		return ret;
+
+	drm->mode_config.funcs = &wfd_mode_config_funcs;
+	drm->mode_config.min_width = WFD_MIN_SIZE;
+	drm->mode_config.min_height = WFD_MIN_SIZE;
+	drm->mode_config.max_width = WFD_MAX_SIZE;
+	drm->mode_config.max_height = WFD_MAX_SIZE;
+	drm->mode_config.preferred_depth = 24;
+
+	for (i = 0; i < wfd->num_outputs; i++) {
+		ret = wfd_output_init(wfd, i);
+		if (ret)
+			return ret;
+	}
+
+	drm_mode_config_reset(drm);
+	return 0;
+}
+
+static void wfd_destroy_wq(struct drm_device *drm, void *wq)
+{
+	destroy_workqueue(wq);
+}
+
+static int wfd_device_init(struct wfd_device *wfd)
+{
+	struct drm_device *drm = &wfd->drm;
+	int ret;
+
+	wfd->num_outputs = outputs;
+
+	wfd->crc_wq = alloc_ordered_workqueue("wfd_crc", 0);
+	if (!wfd->crc_wq)
+		return -ENOMEM;
+	ret = drmm_add_action_or_reset(drm, wfd_destroy_wq, wfd->crc_wq);
+	if (ret)
+		return ret;
+
+	ret = wfd_modeset_init(wfd);
+	if (ret)
+		return ret;
+
+	ret = drm_vblank_init(drm, wfd->num_outputs);
+	if (ret)
+		return ret;
+
+	drm_kms_helper_poll_init(drm);
+
+	ret = drm_dev_register(drm, 0);
+	if (ret) {
+		drm_kms_helper_poll_fini(drm);
+		return ret;
+	}
+
+	if (fbdev)
+		wfd_compat_fbdev_setup(drm);
+	return 0;
+}
+
+static int __init wfd_init(void)
+{
+	struct platform_device *pdev;
+	struct wfd_device *wfd;
+	int ret;
+
+	if (outputs < 1 || outputs > WFD_MAX_OUTPUTS) {
+		pr_err("wfd: outputs=%u is out of range 1..%d\n",
+		       outputs, WFD_MAX_OUTPUTS);
+		return -EINVAL;
+	}
+
+	pdev = platform_device_register_simple(WFD_DRIVER_NAME, -1, NULL, 0);
+	if (IS_ERR(pdev))
+		return PTR_ERR(pdev);
+
+	if (!devres_open_group(&pdev->dev, NULL, GFP_KERNEL)) {
+		ret = -ENOMEM;
+		goto out_unregister;
+	}
+
+	wfd = devm_drm_dev_alloc(&pdev->dev, &wfd_driver, struct wfd_device,
+				 drm);
+	if (IS_ERR(wfd)) {
+		ret = PTR_ERR(wfd);
+		goto out_devres;
+	}
+
+	/* PRIME import maps foreign buffers for this device. */
+	ret = dma_coerce_mask_and_coherent(wfd->drm.dev, DMA_BIT_MASK(64));
+	if (ret)
+		goto out_devres;
+
+	ret = wfd_device_init(wfd);
+	if (ret)
+		goto out_devres;
+
+	platform_set_drvdata(pdev, &wfd->drm);
+	wfd_pdev = pdev;
+	return 0;
+
+out_devres:
+	devres_release_group(&pdev->dev, NULL);
+out_unregister:
+	platform_device_unregister(pdev);
+	return ret;
+}
+
+static void __exit wfd_exit(void)
+{
+	struct platform_device *pdev = wfd_pdev;
+	struct drm_device *drm = platform_get_drvdata(pdev);
+
+	drm_dev_unregister(drm);
+	drm_kms_helper_poll_fini(drm);
+	drm_atomic_helper_shutdown(drm);
+	devres_release_group(&pdev->dev, NULL);
+	platform_device_unregister(pdev);
+}
+
+module_init(wfd_init);
+module_exit(wfd_exit);
+
+MODULE_AUTHOR("wfd developers");
+MODULE_DESCRIPTION(WFD_DRIVER_DESC);
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(DMA_BUF);
