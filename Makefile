@@ -36,7 +36,7 @@ module modules:
 	 echo "built $$out/wfd.ko"
 
 sparse:
-	$(MAKE) module C=1 W=1
+	$(MAKE) module C=2 W=1
 
 checkpatch:
 	@test -n "$(KDIR)" || { echo "no kernel tree" >&2; exit 1; }

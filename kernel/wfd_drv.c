@@ -115,7 +115,7 @@ static int wfd_get_info_ioctl(struct drm_device *drm, void *data,
 }
 
 static const struct drm_ioctl_desc wfd_ioctls[] = {
-	DRM_IOCTL_DEF_DRV(WFD_GET_INFO, wfd_get_info_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(WFD_GET_INFO, wfd_get_info_ioctl, 0),
 };
 
 DEFINE_DRM_GEM_FOPS(wfd_fops);

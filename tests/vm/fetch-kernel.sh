@@ -66,6 +66,9 @@ find "$hdr" "$dir/root/usr/src" -maxdepth 2 -type l | while read -r l; do
 	case "$t" in /usr/*) ln -sfn "$dir/root$t" "$l" ;; esac
 done
 
+# The package leaves modules.dep to its postinst.
+depmod -b "$dir/root" "$abi"
+
 dpkg-deb -f "$dir/debs/linux-image-${abi}_"*.deb Version > "$dir/version"
 echo "$abi" > "$dir/abi"
 rm -rf "$dir/debs"

@@ -1,0 +1,28 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Install, as root on Debian 12, the packages the build and the test VMs
+# need.  Does nothing when they are all there.
+set -euo pipefail
+
+pkgs=(
+	build-essential pkg-config kmod cpio xz-utils zstd
+	dwarves sparse
+	qemu-system-x86 busybox-static
+	libdrm-dev
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "installing: ${missing[*]}"
+	apt-get update -q
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+# The VM rig picks kernels with apt-cache: make sure the lists exist.
+if ! apt-cache show linux-image-amd64 >/dev/null 2>&1; then
+	apt-get update -q
+fi

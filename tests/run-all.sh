@@ -1,0 +1,55 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# make check: build the tests, run the in-VM suite on each kernel series
+# given (default 6.1 6.12), and end with one line
+#   N passed, N failed, N skipped
+# counted over every KTAP result.  A VM that dies or a kernel WARN counts
+# as a failure.  Exits non-zero on any failure.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+kernels=("$@")
+[ ${#kernels[@]} -gt 0 ] || kernels=(6.1 6.12)
+logdir="$top/build/check"
+mkdir -p "$logdir"
+pass=0 fail=0 skip=0
+start=$(date +%s)
+
+# Count KTAP results; a result the plan announced but that never came
+# (a test program that crashed) is a failure.
+count() { # log
+	local p f s
+	read -r p f s < <(awk '
+		/^KTAP version/ { missing += planned - seen; planned = 0; seen = 0 }
+		/^1\.\.[0-9]+/ { planned = substr($0, 4) + 0 }
+		/^ok [0-9]+ .*# SKIP/ { s++; seen++; next }
+		/^ok [0-9]+ / { p++; seen++ }
+		/^not ok [0-9]+ / { f++; seen++ }
+		END { missing += planned - seen; print p + 0, f + missing, s + 0 }' "$1")
+	pass=$((pass + p)) skip=$((skip + s)) fail=$((fail + f))
+	echo "$1: $p passed, $f failed, $s skipped"
+}
+
+# Native build of the tests (the VM runs the host's binaries).
+if ! make -s -C "$top/tests/selftests" all; then
+	echo "building the selftests failed"
+	fail=$((fail + 1))
+fi
+
+for k in "${kernels[@]}"; do
+	log="$logdir/vm-$k.log"
+	echo "=== in-VM tests on Debian $k"
+	"$top/tests/vm/run.sh" --kernel "$k" --timeout 1200 -- "$top/tests/vm/suite.sh" 2>&1 |
+		tee "$log"
+	vmrc=${PIPESTATUS[0]}
+	count "$log"
+	if [ "$vmrc" -eq 125 ]; then
+		echo "not ok: VM on $k ended badly (kernel warning, crash or timeout)"
+		fail=$((fail + 1))
+	fi
+done
+
+echo "check took $(( $(date +%s) - start )) s"
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,14 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# The in-VM test suite, run by tests/run-all.sh through tests/vm/run.sh with
+# wfd.ko loaded.  Each program prints flat KTAP; this prints one
+# "# suite: NAME" line before each.
+top=$(cd "$(dirname "$0")/../.." && pwd)
+rc=0
+modprobe vgem || echo "# vgem.ko did not load: PRIME tests will skip"
+for t in "$top/tests/selftests/wfd_kms" "$top/tests/selftests/wfd_load.sh"; do
+	echo "# suite: $(basename "$t")"
+	"$t" || rc=1
+done
+exit $rc
