@@ -304,18 +304,32 @@ static void wfd_crtc_atomic_enable(struct drm_crtc *crtc,
 {
 	struct wfd_output *output = crtc_to_wfd_output(crtc);
 	const struct drm_display_mode *mode = &crtc->state->adjusted_mode;
+	struct drm_crtc_state *old;
 	u64 frame_ns;
 
 	frame_ns = div_u64((u64)mode->crtc_htotal * mode->crtc_vtotal *
 			   NSEC_PER_MSEC, mode->crtc_clock);
 	output->period = ns_to_ktime(frame_ns);
 	drm_crtc_vblank_on(crtc);
+
+	/* Waking from DPMS off keeps the mode: the sink resumes. */
+	old = drm_atomic_get_old_crtc_state(state, crtc);
+	wfd_session_crtc_event(output, crtc->state,
+			       old->enable && !old->active &&
+			       !drm_atomic_crtc_needs_modeset(crtc->state));
 }
 
 static void wfd_crtc_atomic_disable(struct drm_crtc *crtc,
 				    struct drm_atomic_state *state)
 {
+	struct drm_crtc_state *new = drm_atomic_get_new_crtc_state(state, crtc);
+
 	drm_crtc_vblank_off(crtc);
+
+	/* A modeset disables then enables: atomic_enable reports it. */
+	if (new->active)
+		return;
+	wfd_session_crtc_event(crtc_to_wfd_output(crtc), new, new->enable);
 }
 
 static void wfd_crtc_atomic_flush(struct drm_crtc *crtc,

@@ -37,6 +37,7 @@ static int wfd_state_show(struct seq_file *m, void *unused)
 			   output->connector.name);
 		seq_printf(m, "output%u.status: %s\n", i + 1,
 			   drm_get_connector_status_name(output->connector.status));
+		wfd_session_debugfs_show(m, output);
 	}
 	return 0;
 }

@@ -22,7 +22,10 @@
 
 #include <drm/drm_atomic.h>
 #include <drm/drm_atomic_helper.h>
+#include <drm/drm_damage_helper.h>
 #include <drm/drm_drv.h>
+#include <drm/drm_fourcc.h>
+#include <drm/drm_framebuffer.h>
 #include <drm/drm_file.h>
 #include <drm/drm_gem_framebuffer_helper.h>
 #include <drm/drm_gem_shmem_helper.h>
@@ -94,13 +97,14 @@ static int wfd_get_info_ioctl(struct drm_device *drm, void *data,
 	struct drm_wfd_get_info *args = data;
 	unsigned int i;
 
-	if (args->flags || args->pad ||
+	if (args->flags || memchr_inv(args->outputs, 0, sizeof(args->outputs)) ||
 	    memchr_inv(args->reserved, 0, sizeof(args->reserved)))
 		return -EINVAL;
 
 	memset(args, 0, sizeof(*args));
 	args->version = WFD_UAPI_VERSION;
 	args->num_outputs = wfd->num_outputs;
+	args->max_edid_size = WFD_MAX_EDID_SIZE;
 	for (i = 0; i < wfd->num_outputs; i++) {
 		struct wfd_output *output = &wfd->outputs[i];
 		struct drm_wfd_output_info *info = &args->outputs[i];
@@ -110,15 +114,47 @@ static int wfd_get_info_ioctl(struct drm_device *drm, void *data,
 		if (READ_ONCE(output->connector.status) ==
 		    connector_status_connected)
 			info->flags |= WFD_OUTPUT_CONNECTED;
+		mutex_lock(&output->session_lock);
+		if (output->session) {
+			info->flags |= WFD_OUTPUT_CLAIMED;
+			info->session_id = wfd_session_id(output->session);
+		}
+		mutex_unlock(&output->session_lock);
 	}
 	return 0;
 }
 
+/* Sessions belong to a privileged helper, never to any card client. */
+#define WFD_SESSION_IOCTL(name, func) \
+	DRM_IOCTL_DEF_DRV(name, func, DRM_ROOT_ONLY)
+
 static const struct drm_ioctl_desc wfd_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(WFD_GET_INFO, wfd_get_info_ioctl, 0),
+	WFD_SESSION_IOCTL(WFD_CLAIM, wfd_claim_ioctl),
+	WFD_SESSION_IOCTL(WFD_CONNECT, wfd_connect_ioctl),
+	WFD_SESSION_IOCTL(WFD_FRAME_ACQUIRE, wfd_frame_acquire_ioctl),
+	WFD_SESSION_IOCTL(WFD_FRAME_RELEASE, wfd_frame_release_ioctl),
+	WFD_SESSION_IOCTL(WFD_REPORT_STATUS, wfd_report_status_ioctl),
+	WFD_SESSION_IOCTL(WFD_REPORT_STATS, wfd_report_stats_ioctl),
+	WFD_SESSION_IOCTL(WFD_DISCONNECT, wfd_disconnect_ioctl),
 };
 
-DEFINE_DRM_GEM_FOPS(wfd_fops);
+DEFINE_DRM_GEM_FOPS(wfd_gem_fops);
+
+/*
+ * The GEM fops with a release hook that ends the file's sessions before
+ * the DRM core tears the file down (after that, no event may be queued on
+ * it).  Filled in at load, as the GEM fops differ between kernels.
+ */
+static struct file_operations wfd_fops;
+
+static int wfd_release(struct inode *inode, struct file *filp)
+{
+	struct drm_file *file = filp->private_data;
+
+	wfd_session_file_closed(to_wfd(file->minor->dev), file);
+	return drm_release(inode, filp);
+}
 
 static const struct drm_driver wfd_driver = {
 	.driver_features = DRIVER_MODESET | DRIVER_GEM | DRIVER_ATOMIC,
@@ -136,10 +172,66 @@ static const struct drm_driver wfd_driver = {
 	.minor = WFD_DRIVER_MINOR,
 };
 
+static void wfd_fb_destroy(struct drm_framebuffer *fb)
+{
+	wfd_session_fb_gone(to_wfd(fb->dev), fb);
+	/* Frees fb, which is the start of the struct wfd_framebuffer. */
+	drm_gem_fb_destroy(fb);
+}
+
+static const struct drm_framebuffer_funcs wfd_fb_funcs = {
+	.destroy = wfd_fb_destroy,
+	.create_handle = drm_gem_fb_create_handle,
+	.dirty = drm_atomic_helper_dirtyfb,
+};
+
+static struct drm_framebuffer *
+wfd_fb_create(struct drm_device *drm, struct drm_file *file,
+	      const struct drm_mode_fb_cmd2 *mode_cmd)
+{
+	struct wfd_framebuffer *wfb;
+	int ret;
+
+	static_assert(offsetof(struct wfd_framebuffer, base) == 0);
+	wfb = kzalloc(sizeof(*wfb), GFP_KERNEL);
+	if (!wfb)
+		return ERR_PTR(-ENOMEM);
+	ret = drm_gem_fb_init_with_funcs(drm, &wfb->base, file, mode_cmd,
+					 &wfd_fb_funcs);
+	if (ret) {
+		kfree(wfb);
+		return ERR_PTR(ret);
+	}
+	wfb->buffer_id = atomic64_inc_return(&to_wfd(drm)->next_buffer_id);
+	return &wfb->base;
+}
+
 static const struct drm_mode_config_funcs wfd_mode_config_funcs = {
-	.fb_create = drm_gem_fb_create_with_dirty,
+	.fb_create = wfd_fb_create,
 	.atomic_check = drm_atomic_helper_check,
 	.atomic_commit = drm_atomic_helper_commit,
+};
+
+/*
+ * A commit that replaces a buffer a session still reads waits for its
+ * release first, so that it completes only when the buffer is free.
+ */
+static void wfd_atomic_commit_tail(struct drm_atomic_state *state)
+{
+	struct drm_plane_state *old, *new;
+	struct drm_plane *plane;
+	int i;
+
+	for_each_oldnew_plane_in_state(state, plane, old, new, i) {
+		if (old->fb && old->fb != new->fb && old->crtc)
+			wfd_session_wait_retire(crtc_to_wfd_output(old->crtc),
+						old->fb);
+	}
+	drm_atomic_helper_commit_tail(state);
+}
+
+static const struct drm_mode_config_helper_funcs wfd_mode_config_helpers = {
+	.atomic_commit_tail = wfd_atomic_commit_tail,
 };
 
 static int wfd_modeset_init(struct wfd_device *wfd)
@@ -153,6 +245,7 @@ static int wfd_modeset_init(struct wfd_device *wfd)
 		return ret;
 
 	drm->mode_config.funcs = &wfd_mode_config_funcs;
+	drm->mode_config.helper_private = &wfd_mode_config_helpers;
 	drm->mode_config.min_width = WFD_MIN_SIZE;
 	drm->mode_config.min_height = WFD_MIN_SIZE;
 	drm->mode_config.max_width = WFD_MAX_SIZE;
@@ -220,6 +313,9 @@ static int __init wfd_init(void)
 		       outputs, WFD_MAX_OUTPUTS);
 		return -EINVAL;
 	}
+
+	wfd_fops = wfd_gem_fops;
+	wfd_fops.release = wfd_release;
 
 	pdev = platform_device_register_simple(WFD_DRIVER_NAME, -1, NULL, 0);
 	if (IS_ERR(pdev))

@@ -13,7 +13,8 @@
 static enum drm_connector_status
 wfd_connector_detect(struct drm_connector *connector, bool force)
 {
-	/* No session can connect an output yet: only forcing lights it up. */
+	if (wfd_session_connected(connector_to_wfd_output(connector)))
+		return connector_status_connected;
 	return connector_status_disconnected;
 }
 
@@ -26,20 +27,32 @@ static const struct drm_connector_funcs wfd_connector_funcs = {
 };
 
 /*
- * A connector forced on with no sink behind it offers the standard mode
- * list up to the size limit, like vkms, so that IGT and headless use work.
+ * The sink's modes; a connector forced on with no sink behind it offers
+ * the standard mode list up to the size limit, like vkms, so that IGT and
+ * headless use work.
  */
 static int wfd_connector_get_modes(struct drm_connector *connector)
 {
 	int count;
 
+	count = wfd_session_get_modes(connector_to_wfd_output(connector));
+	if (count >= 0)
+		return count;
 	count = drm_add_modes_noedid(connector, WFD_MAX_SIZE, WFD_MAX_SIZE);
 	drm_set_preferred_mode(connector, WFD_FORCED_PREF_W, WFD_FORCED_PREF_H);
 	return count;
 }
 
+static enum drm_mode_status
+wfd_connector_mode_valid(struct drm_connector *connector,
+			 struct drm_display_mode *mode)
+{
+	return wfd_session_mode_valid(connector_to_wfd_output(connector), mode);
+}
+
 static const struct drm_connector_helper_funcs wfd_connector_helper_funcs = {
 	.get_modes = wfd_connector_get_modes,
+	.mode_valid = wfd_connector_mode_valid,
 };
 
 static int wfd_connector_init(struct wfd_output *output)
@@ -53,6 +66,12 @@ static int wfd_connector_init(struct wfd_output *output)
 	if (ret)
 		return ret;
 
+	/*
+	 * The core gives Virtual connectors no EDID property; ours carry the
+	 * sink's EDID, which is how its name reaches compositors.
+	 */
+	drm_object_attach_property(&connector->base,
+				   output->wfd->drm.mode_config.edid_property, 0);
 	drm_connector_helper_add(connector, &wfd_connector_helper_funcs);
 	connector->polled = DRM_CONNECTOR_POLL_HPD;
 	/* Start disconnected, not "unknown", until the first probe. */
@@ -75,6 +94,7 @@ int wfd_output_init(struct wfd_device *wfd, unsigned int index)
 
 	output->wfd = wfd;
 	output->index = index;
+	wfd_session_output_init(output);
 
 	primary = wfd_plane_create(output);
 	if (IS_ERR(primary))

@@ -78,6 +78,8 @@ static void wfd_plane_atomic_update(struct drm_plane *plane,
 
 	drm_rect_fp_to_int(&src, &new_state->src);
 	wfd_crtc_set_scanout(output, new_state->fb, &src);
+	wfd_session_frame(output, drm_atomic_get_old_plane_state(state, plane),
+			  new_state);
 }
 
 static const struct drm_plane_helper_funcs wfd_plane_helper_funcs = {

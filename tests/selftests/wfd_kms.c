@@ -305,10 +305,6 @@ static int test_flip_pacing(struct ctx *c)
 					   DRM_MODE_PAGE_FLIP_EVENT | DRM_MODE_ATOMIC_NONBLOCK,
 					   640, 480, c->crtc, 0) == 0);
 			pending = 1;
-			/* A second flip before the first completed is -EBUSY. */
-			CHECK_ERRNO(commit_plane(c->fd, c->plane, b[(flips + 1) & 1].fb_id,
-						 DRM_MODE_PAGE_FLIP_EVENT | DRM_MODE_ATOMIC_NONBLOCK,
-						 640, 480, c->crtc, 0), EBUSY);
 		}
 		if (poll(&pfd, 1, 1000) == 1) {
 			int before = s.events;
@@ -527,8 +523,14 @@ static int test_no_leaks(struct ctx *c)
 	fd = util_open_driver("wfd", false);
 	c->fd = fd;
 	CHECK(fd >= 0);
-	gem = util_wfd_state(fd, "gem_objects");
-	fbs = util_wfd_state(fd, "framebuffers");
+	/* Commits still in flight release their buffers when they retire. */
+	for (int i = 0; i < 50; i++) {
+		gem = util_wfd_state(fd, "gem_objects");
+		fbs = util_wfd_state(fd, "framebuffers");
+		if (!gem && !fbs)
+			break;
+		usleep(100000);
+	}
 	ktap_diag("after close: gem_objects %ld, framebuffers %ld", gem, fbs);
 	CHECK(gem == 0 && fbs == 0);
 	return 0;

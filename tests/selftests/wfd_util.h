@@ -7,12 +7,15 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <time.h>
 
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
 #define CHECK(cond) do {						\
+	if (getenv("WFD_TRACE"))					\
+		ktap_diag("%s:%d: %s", __FILE__, __LINE__, #cond);	\
 	if (!(cond)) {							\
 		ktap_diag("%s:%d: check failed: %s", __FILE__,		\
 			  __LINE__, #cond);				\

@@ -7,7 +7,8 @@
 top=$(cd "$(dirname "$0")/../.." && pwd)
 rc=0
 modprobe vgem || echo "# vgem.ko did not load: PRIME tests will skip"
-for t in "$top/tests/selftests/wfd_kms" "$top/tests/selftests/wfd_load.sh"; do
+for t in "$top/tests/selftests/wfd_kms" "$top/tests/selftests/wfd_session" \
+	 "$top/tests/selftests/wfd_load.sh"; do
 	echo "# suite: $(basename "$t")"
 	"$t" || rc=1
 done

@@ -1,0 +1,279 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Run a curated list of IGT subtests on wfd and, for comparison, on vkms,
+# inside the test VM (tests/vm/run.sh), once per Debian kernel series.
+#
+# Usage: run.sh [options] [SERIES...]        (SERIES: 6.1, 6.12; default both)
+#   --igt-dir DIR   IGT test binaries (default: $IGT_DIR); DIR or DIR/tests
+#                   must hold kms_atomic etc.
+#   --list FILE     test list, one test@subtest a line (default wfd.testlist)
+#   --fails FILE    expected failures of wfd (default wfd-fails.txt)
+#   --timeout SEC   time limit of one subtest (default 60)
+#   --driver NAME   run one driver only (wfd or vkms); no comparison
+#   -h, --help      this text
+# Environment: VKMS_PARAMS (default "enable_cursor=1 enable_writeback=1
+# enable_overlay=1") are vkms' module parameters.
+#
+# vkms is built out of tree from Debian's linux-source package of the very
+# version of the kernel image under test, and cached in .vm-cache/vkms-ABI.
+# Results: build/igt-out/ABI/{results.txt,results.csv,summary.txt} and, per
+# driver, build/igt-out/ABI/DRIVER/ (results.tsv, logs/, dmesg).
+# The exit status is 0 when every kernel ran to the end and every subtest
+# that passes on vkms either passes on wfd or is listed in the expected
+# failures with the status wfd showed.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+here=$top/tests/igt
+igt_dir=${IGT_DIR:-}
+list=$here/wfd.testlist
+fails=$here/wfd-fails.txt
+limit=60
+only=""
+vkms_params=${VKMS_PARAMS-enable_cursor=1 enable_writeback=1 enable_overlay=1}
+
+usage() { sed -n '4,25s/^# \{0,1\}//p' "$0"; }
+die() { echo "igt: $*" >&2; exit 2; }
+log() { echo "igt: $*" >&2; }
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--igt-dir) igt_dir=${2:?}; shift 2 ;;
+	--list) list=${2:?}; shift 2 ;;
+	--fails) fails=${2:?}; shift 2 ;;
+	--timeout) limit=${2:?}; shift 2 ;;
+	--driver) only=${2:?}; shift 2 ;;
+	-h|--help) usage; exit 0 ;;
+	--) shift; break ;;
+	-*) usage >&2; die "unknown option '$1'" ;;
+	*) break ;;
+	esac
+done
+kernels=("$@")
+[ ${#kernels[@]} -gt 0 ] || kernels=(6.1 6.12)
+for k in "${kernels[@]}"; do
+	case "$k" in 6.1|6.12) ;; *) die "unsupported kernel series '$k' (6.1 or 6.12)" ;; esac
+done
+case "$only" in ""|wfd|vkms) ;; *) die "--driver must be wfd or vkms" ;; esac
+[[ "$limit" =~ ^[0-9]+$ ]] || die "--timeout needs seconds"
+
+[ -n "$igt_dir" ] || { usage >&2; die "no IGT binaries: pass IGT_DIR=DIR (make igt IGT_DIR=DIR) or --igt-dir DIR"; }
+[ -d "$igt_dir" ] || die "IGT_DIR '$igt_dir' is not a directory"
+igt_dir=$(cd "$igt_dir" && pwd)
+if [ ! -x "$igt_dir/kms_atomic" ] && [ -x "$igt_dir/tests/kms_atomic" ]; then
+	igt_dir=$igt_dir/tests
+fi
+[ -f "$list" ] || die "no test list '$list'"
+[ -f "$fails" ] || die "no expected failures file '$fails'"
+list=$(cd "$(dirname "$list")" && pwd)/$(basename "$list")
+
+entries=$(grep -Ev '^[[:space:]]*(#|$)' "$list" | sed 's/[[:space:]#].*//')
+nentries=$(echo "$entries" | wc -l)
+missing=$(echo "$entries" | cut -d@ -f1 | sort -u | while read -r t; do
+	[ -x "$igt_dir/$t" ] || echo "$t"
+done)
+[ "$(echo "$entries" | cut -d@ -f1 | sort -u | wc -l)" -gt "$(echo "$missing" | grep -c .)" ] ||
+	die "none of the list's IGT binaries is in $igt_dir"
+[ -z "$missing" ] || log "warning: not in $igt_dir (reported as notrun): $(echo $missing)"
+if [ -x "$igt_dir/igt_runner" ] || [ -x "$igt_dir/../runner/igt_runner" ]; then
+	log "(igt_runner is there, but each subtest runs on its own here, so that every one gets its own time limit and kernel log)"
+fi
+
+# What this script and tests/vm/run.sh need on a fresh machine.
+need() {
+	local p missing=()
+	for p in "$@"; do
+		dpkg -s "$p" > /dev/null 2>&1 || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	log "installing ${missing[*]}"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >&2
+}
+need qemu-system-x86 cpio xz-utils zstd kmod make gcc-12 libc6-dev libelf-dev
+[ -x /bin/busybox ] || need busybox
+
+# build_vkms SERIES KDIR: prints the path of vkms.ko for that kernel.
+build_vkms() {
+	local series=$1 kdir=$2 abi version cache hdr tmp deb
+	abi=$(cat "$kdir/abi")
+	version=$(cat "$kdir/version")
+	cache=$top/.vm-cache/vkms-$abi
+	if [ -f "$cache/vkms.ko" ] && [ "$(cat "$cache/version" 2> /dev/null)" = "$version" ]; then
+		echo "$cache/vkms.ko"
+		return
+	fi
+	log "building vkms for $abi from linux-source-$series $version"
+	rm -rf "$cache"
+	mkdir -p "$cache"
+	tmp=$(mktemp -d)
+	# shellcheck disable=SC2064
+	trap "rm -rf '$tmp'" RETURN
+	(cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root \
+		"linux-source-$series=$version" >&2) ||
+		{ log "cannot download linux-source-$series=$version (apt-get update? is the version still in the archive?)"; return 1; }
+	deb=$(ls "$tmp"/linux-source-"$series"_*.deb)
+	dpkg-deb --fsys-tarfile "$deb" |
+		tar -xO "./usr/src/linux-source-$series.tar.xz" |
+		xz -dc | tar -x -C "$tmp" --wildcards "linux-source-$series/drivers/gpu/drm/vkms/*"
+	mv "$tmp/linux-source-$series/drivers/gpu/drm/vkms" "$cache/src"
+	hdr=$kdir/root/usr/src/linux-headers-$abi
+	make -s -C "$hdr" M="$cache/src" CONFIG_DRM_VKMS=m modules >&2 ||
+		{ log "building vkms failed"; return 1; }
+	cp "$cache/src/vkms.ko" "$cache/vkms.ko"
+	echo "$version" > "$cache/version"
+	echo "$cache/vkms.ko"
+}
+
+# The expected failures as TSV: subtest, status, reason.
+expected=$(awk '
+	/^[[:space:]]*#/ { sub(/^[[:space:]]*#[[:space:]]*/, ""); reason = $0; next }
+	/^[[:space:]]*$/ { reason = ""; next }
+	{
+		split($0, f, ",")
+		gsub(/[[:space:]]/, "", f[1]); gsub(/[[:space:]]/, "", f[2])
+		print f[1] "\t" f[2] "\t" reason
+	}' "$fails")
+
+# merge ABI DIR: writes results.txt, results.csv and summary.txt, prints
+# the summary, and returns 1 on an unexpected difference.
+merge() {
+	local abi=$1 dir=$2
+	printf '%s\n' "$expected" > "$dir/.expected.tsv"
+	echo "$entries" > "$dir/.entries"
+	awk -F'\t' -v dir="$dir" -v abi="$abi" -v only="$only" \
+		-v header="$(cat "$dir/.header")" '
+	function st(r) {	# drm/ci spelling of a result
+		return r == "pass" ? "Pass" : r == "fail" ? "Fail" : r == "skip" ? "Skip" :
+		       r == "timeout" ? "Timeout" : r == "crash" ? "Crash" :
+		       r == "dmesg-warn" ? "Warn" : "NotRun"
+	}
+	function bad(r) { return r != "pass" && r != "skip" }
+	function csv(s) { gsub(/"/, "\"\"", s); return "\"" s "\"" }
+	FILENAME == dir "/.expected.tsv" { if ($1 != "") { exp[$1] = $2; why[$1] = $3 } next }
+	FILENAME == dir "/wfd/results.tsv" { w[$1] = $2; ws[$1] = $4; wd[$1] = $5; next }
+	FILENAME == dir "/vkms/results.tsv" { v[$1] = $2; vs[$1] = $4; vd[$1] = $5; next }
+	FILENAME == dir "/.entries" { order[++n] = $1; next }
+	END {
+		txt = dir "/results.txt"; out = dir "/results.csv"; sum = dir "/summary.txt"
+		print header > txt
+		printf "%-58s %-10s %-10s %s\n", "SUBTEST", "WFD", "VKMS", "NOTE" > txt
+		print "subtest,wfd,vkms,wfd_seconds,vkms_seconds,verdict,reason,wfd_detail,vkms_detail" > out
+		for (i = 1; i <= n; i++)
+			inlist[order[i]] = 1
+		for (t in exp)
+			if (!(t in inlist))
+				stl[++ns] = sprintf("  %-58s %s", t, "listed in the expected failures, but not in the test list")
+		for (i = 1; i <= n; i++) {
+			t = order[i]
+			a = (t in w) ? w[t] : (only == "vkms" ? "-" : "notrun")
+			b = (t in v) ? v[t] : (only == "wfd" ? "-" : "notrun")
+			cw[a]++; cv[b]++
+			verdict = ""; reason = ""; note = ""
+			if (t in exp) reason = why[t]
+			if (only != "") {
+				verdict = ""
+			} else if (b == "pass" && a != "pass") {
+				if ((t in exp) && exp[t] == st(a)) {
+					verdict = "expected"; note = "expected: " reason
+				} else if (t in exp) {
+					verdict = "mismatch"; unexp++
+					note = "MISMATCH: expected " exp[t] ", got " st(a) " (" reason ")"
+				} else {
+					verdict = "unexpected"; unexp++
+					note = "UNEXPECTED: not in the expected failures; " wd[t]
+				}
+				diff[++nd] = sprintf("  %-58s wfd %-10s %s", t, a, note)
+			} else if ((t in exp) && a == "pass") {
+				verdict = "stale"
+				note = "STALE: listed as " exp[t] ", but passes on wfd"
+				stl[++ns] = sprintf("  %-58s %s", t, note)
+			} else if (t in exp) {
+				verdict = "listed"
+				note = "listed as " exp[t] "; vkms " b " on this kernel"
+			} else if (a == "pass" && b != "pass") {
+				verdict = "wfd-only"
+			}
+			if (verdict == "" && bad(a) && a != "-") note = wd[t]
+			printf "%-58s %-10s %-10s %s\n", t, a, b, note > txt
+			print csv(t) "," a "," b "," ws[t] "," vs[t] "," verdict "," csv(reason) "," csv(wd[t]) "," csv(vd[t]) > out
+		}
+		print header > sum
+		for (d = 1; d <= 2; d++) {
+			name = d == 1 ? "wfd" : "vkms"
+			if (only != "" && only != name) continue
+			if (d == 1) { p = cw["pass"]; s = cw["skip"]; f = n - p - s }
+			else        { p = cv["pass"]; s = cv["skip"]; f = n - p - s }
+			printf "  %-5s %3d pass, %3d fail, %3d skip (of %d)\n", name, p, f, s, n > sum
+		}
+		if (only == "") {
+			printf "passes on vkms but not on wfd (%d):\n", nd > sum
+			for (i = 1; i <= nd; i++) print diff[i] > sum
+			if (ns) {
+				printf "expected failures that did not happen (%d):\n", ns > sum
+				for (i = 1; i <= ns; i++) print stl[i] > sum
+			}
+			printf "unexpected differences: %d\n", unexp + 0 > sum
+		}
+		close(sum)
+		exit unexp ? 1 : 0
+	}' "$dir/.expected.tsv" "$dir/.entries" \
+		$( [ -f "$dir/wfd/results.tsv" ] && echo "$dir/wfd/results.tsv") \
+		$( [ -f "$dir/vkms/results.tsv" ] && echo "$dir/vkms/results.tsv")
+}
+
+drivers=(wfd vkms)
+[ -z "$only" ] || drivers=("$only")
+status=0
+vm_timeout=$((nentries * (limit + 20) + 600))
+for series in "${kernels[@]}"; do
+	start=$(date +%s)
+	kdir=$(bash "$top/tests/vm/fetch-kernel.sh" "$series")
+	abi=$(cat "$kdir/abi")
+	dir=$top/build/igt-out/$abi
+	mkdir -p "$dir"
+	rm -f "$dir"/results.* "$dir/summary.txt"
+	vkms_ko=""
+	if [[ " ${drivers[*]} " == *" vkms "* ]]; then
+		vkms_ko=$(build_vkms "$series" "$kdir") || { status=1; continue; }
+	fi
+	vm_notes=()
+	for drv in "${drivers[@]}"; do
+		log "== $abi: $drv, $nentries subtests"
+		rm -rf "${dir:?}/$drv"
+		mkdir -p "$dir/$drv"
+		vmargs=(--kernel "$series" --timeout "$vm_timeout")
+		gargs=(--driver "$drv" --igt-dir "$igt_dir" --list "$list" --timeout "$limit")
+		if [ "$drv" = vkms ]; then
+			vmargs+=(--no-load)
+			gargs+=(--vkms-ko "$vkms_ko" --vkms-params "$vkms_params")
+		fi
+		set +e
+		WFD_VM_OUT=$dir/$drv bash "$top/tests/vm/run.sh" "${vmargs[@]}" -- \
+			bash "$here/guest.sh" "${gargs[@]}" 2>&1 | tee "$dir/$drv/console.log"
+		rc=${PIPESTATUS[0]}
+		set -e
+		if [ ! -f "$dir/$drv/done" ]; then
+			vm_notes+=("$drv: the VM run did not finish (exit $rc); subtests not reached are notrun")
+			status=1
+		elif [ "$rc" -ne 0 ]; then
+			vm_notes+=("$drv: the kernel logged warnings (see $dir/$drv/dmesg.bad)")
+			[ "$drv" = wfd ] && status=1
+		fi
+	done
+	igtv=$(sed -n 's/^igt: //p' "$dir/${drivers[0]}/info.txt" 2> /dev/null | head -n1)
+	{
+		echo "# IGT on ${drivers[*]}, kernel $abi (Debian $(cat "$kdir/version")); ${igtv:-IGT version unknown}"
+		[ -z "$vkms_ko" ] || echo "# vkms parameters: ${vkms_params:-none}"
+		for n in "${vm_notes[@]+"${vm_notes[@]}"}"; do echo "# $n"; done
+		echo "# time: $(( $(date +%s) - start )) s"
+	} > "$dir/.header"
+	merge "$abi" "$dir" || status=1
+	rm -f "$dir/.header" "$dir/.expected.tsv" "$dir/.entries"
+	echo
+	cat "$dir/results.txt"
+	echo
+	cat "$dir/summary.txt"
+	log "results in $dir"
+done
+exit $status
