@@ -139,15 +139,10 @@ static const struct drm_ioctl_desc wfd_ioctls[] = {
 	WFD_SESSION_IOCTL(WFD_DISCONNECT, wfd_disconnect_ioctl),
 };
 
-DEFINE_DRM_GEM_FOPS(wfd_gem_fops);
-
 /*
- * The GEM fops with a release hook that ends the file's sessions before
- * the DRM core tears the file down (after that, no event may be queued on
- * it).  Filled in at load, as the GEM fops differ between kernels.
+ * End the file's sessions before the DRM core tears the file down: after
+ * that, no event may be queued on it.
  */
-static struct file_operations wfd_fops;
-
 static int wfd_release(struct inode *inode, struct file *filp)
 {
 	struct drm_file *file = filp->private_data;
@@ -155,6 +150,20 @@ static int wfd_release(struct inode *inode, struct file *filp)
 	wfd_session_file_closed(to_wfd(file->minor->dev), file);
 	return drm_release(inode, filp);
 }
+
+/* DRM_GEM_FOPS, with the release hook above. */
+static const struct file_operations wfd_fops = {
+	.owner = THIS_MODULE,
+	.open = drm_open,
+	.release = wfd_release,
+	.unlocked_ioctl = drm_ioctl,
+	.compat_ioctl = drm_compat_ioctl,
+	.poll = drm_poll,
+	.read = drm_read,
+	.llseek = noop_llseek,
+	.mmap = drm_gem_mmap,
+	WFD_GEM_FOP_FLAGS
+};
 
 static const struct drm_driver wfd_driver = {
 	.driver_features = DRIVER_MODESET | DRIVER_GEM | DRIVER_ATOMIC,
@@ -313,9 +322,6 @@ static int __init wfd_init(void)
 		       outputs, WFD_MAX_OUTPUTS);
 		return -EINVAL;
 	}
-
-	wfd_fops = wfd_gem_fops;
-	wfd_fops.release = wfd_release;
 
 	pdev = platform_device_register_simple(WFD_DRIVER_NAME, -1, NULL, 0);
 	if (IS_ERR(pdev))

@@ -9,7 +9,7 @@ pkgs=(
 	build-essential pkg-config kmod cpio xz-utils zstd
 	dwarves sparse
 	qemu-system-x86 busybox-static
-	libdrm-dev
+	libdrm-dev meson ninja-build
 )
 
 missing=()

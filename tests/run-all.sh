@@ -31,7 +31,22 @@ count() { # log
 	echo "$1: $p passed, $f failed, $s skipped"
 }
 
-# Native build of the tests (the VM runs the host's binaries).
+# Native user-space unit tests, under ASan/UBSan.
+ubuild="$top/build/userspace-check"
+if { [ -d "$ubuild" ] || meson setup -Db_sanitize=address,undefined "$ubuild" "$top/userspace" >/dev/null; } &&
+   meson test -C "$ubuild" --print-errorlogs > "$logdir/unit.log" 2>&1; then
+	:
+fi
+cat "$logdir/unit.log"
+read -r uok ufail < <(awk '/^Ok:/ { ok = $2 } /^Fail:/ { f = $2 } END { print ok + 0, f + 0 }' "$logdir/unit.log")
+if [ "$uok" -eq 0 ] && [ "$ufail" -eq 0 ]; then
+	echo "the user-space unit tests did not run"
+	ufail=1
+fi
+pass=$((pass + uok)) fail=$((fail + ufail))
+echo "unit tests: $uok passed, $ufail failed"
+
+# Native build of the in-VM tests (the VM runs the host's binaries).
 if ! make -s -C "$top/tests/selftests" all; then
 	echo "building the selftests failed"
 	fail=$((fail + 1))
