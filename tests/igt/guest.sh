@@ -77,12 +77,21 @@ cat "$out/info.txt"
 # Kernel log lines that make a subtest suspect, as the VM harness sees them.
 bad='WARNING:|BUG:|Oops|general protection|Call Trace|blocked for more than|UBSAN'
 
-# One line of the output that says why a subtest skipped or failed.
+# A line or two of IGT's output saying why a subtest skipped, failed or
+# crashed (the debug dump that follows a failure is left out).
 detail() { # logfile
-	grep -E 'Test requirement:|Failed assertion:|CRITICAL: |Test requirement not met|Unknown subtest|No known gpu' "$1" |
-		sed -E 's/^\([^)]*\) //; s/^[A-Za-z0-9_-]+-CRITICAL: /CRITICAL: /' |
-		grep -v 'Test requirement not met in function' |
-		awk '!seen[$0]++' | head -n 2 | paste -sd '|' | tr '\t' ' ' | cut -c1-220
+	awk '
+	/^\*\*\*\* DEBUG \*\*\*\*/ { dbg = 1; next }
+	/^\*\*\*\*  END  \*\*\*\*/ { dbg = 0; next }
+	dbg || /-DEBUG: / { next }
+	{ sub(/^\([^)]*\) /, ""); sub(/^[A-Za-z0-9_]+-CRITICAL: /, "CRITICAL: ") }
+	/^CRITICAL: Test assertion failure function/ { next }
+	/^(CRITICAL: |Received signal|Unknown subtest|Unknown dynamic subtest)/ { print; next }
+	/^Test requirement: / {
+		print
+		if ((getline n) > 0 && n != "" && n !~ /^(Subtest|Dynamic subtest|Test requirement|Starting|Last errno)/)
+			print n
+	}' "$1" | awk '!seen[$0]++' | head -n 3 | paste -sd '|' | tr '\t' ' ' | cut -c1-240
 }
 
 total=$(grep -cEv '^[[:space:]]*(#|$)' "$list")

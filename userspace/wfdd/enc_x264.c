@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Software H.264 encoder: libx264, tuned for latency (zerolatency, no
+ * B-frames, one frame in one frame out), constrained baseline, CBR with a
+ * one-frame VBV, SPS/PPS repeated before each IDR.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <x264.h>
+
+#include "encoder.h"
+
+struct encoder {
+	x264_t *x;
+	x264_picture_t pic;
+	int64_t pts;
+};
+
+static int x264_open(struct encoder **out, const struct enc_params *p)
+{
+	struct encoder *e = calloc(1, sizeof(*e));
+	x264_param_t par;
+
+	if (!e)
+		return -ENOMEM;
+	if (x264_param_default_preset(&par, "superfast", "zerolatency"))
+		goto fail;
+	par.i_width = p->width;
+	par.i_height = p->height;
+	par.i_csp = X264_CSP_I420;
+	par.i_fps_num = (uint32_t)p->fps;
+	par.i_fps_den = 1;
+	par.i_keyint_max = p->gop;
+	par.i_bframe = 0;
+	par.b_aud = 1;			/* required for H.264 in MPEG-TS */
+	par.b_repeat_headers = 1;	/* SPS/PPS before each IDR */
+	par.b_annexb = 1;
+	par.i_threads = 1;
+	par.rc.i_rc_method = X264_RC_ABR;
+	par.rc.i_bitrate = p->bitrate_kbps;
+	par.rc.i_vbv_max_bitrate = p->bitrate_kbps;
+	par.rc.i_vbv_buffer_size = p->bitrate_kbps / p->fps + 1;
+	par.i_log_level = X264_LOG_WARNING;
+	if (x264_param_apply_profile(&par, "baseline"))
+		goto fail;
+	e->x = x264_encoder_open(&par);
+	if (!e->x)
+		goto fail;
+	x264_picture_init(&e->pic);
+	e->pic.img.i_csp = X264_CSP_I420;
+	e->pic.img.i_plane = 3;
+	*out = e;
+	return 0;
+fail:
+	free(e);
+	return -EINVAL;
+}
+
+static int x264_encode(struct encoder *e, const struct yuv_image *img,
+		       bool idr, struct enc_out *out)
+{
+	x264_picture_t pic_out;
+	x264_nal_t *nals;
+	int n, size;
+
+	for (int i = 0; i < 3; i++) {
+		e->pic.img.plane[i] = img->plane[i];
+		e->pic.img.i_stride[i] = img->stride[i];
+	}
+	e->pic.i_type = idr ? X264_TYPE_IDR : X264_TYPE_AUTO;
+	e->pic.i_pts = e->pts++;
+	size = x264_encoder_encode(e->x, &nals, &n, &e->pic, &pic_out);
+	if (size < 0)
+		return -EIO;
+	/* zerolatency: every picture in gives its access unit out. */
+	if (size == 0)
+		return -EAGAIN;
+	/* The NAL payloads are contiguous in one buffer. */
+	out->data = nals[0].p_payload;
+	out->len = (size_t)size;
+	out->key = pic_out.b_keyframe;
+	return 0;
+}
+
+static void x264_close(struct encoder *e)
+{
+	if (e->x)
+		x264_encoder_close(e->x);
+	free(e);
+}
+
+const struct encoder_ops encoder_x264 = {
+	.name = "x264",
+	.open = x264_open,
+	.encode = x264_encode,
+	.close = x264_close,
+};
+
+const struct encoder_ops *encoder_find(const char *name)
+{
+	if (!strcmp(name, "x264") || !strcmp(name, "auto"))
+		return &encoder_x264;
+	return NULL;
+}

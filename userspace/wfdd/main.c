@@ -1,0 +1,398 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * wfdd: feeds a wireless display sink from a wfd output.
+ *
+ * Direct streaming mode: claim an output, connect it with the given modes,
+ * and send each new frame as H.264 in MPEG-TS over RTP to HOST:PORT.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "convert.h"
+#include "encoder.h"
+#include "rtp.h"
+#include "source.h"
+#include "tsmux.h"
+
+#define MAX_MODES 9
+
+struct opts {
+	const char *device, *rtp, *encoder, *name;
+	uint32_t output;
+	struct wfd_mode modes[MAX_MODES];
+	int nmodes;
+	int bitrate_kbps, latency_ms, verbose;
+};
+
+struct stats {
+	uint64_t frames, dropped, bytes, encode_ns, latency_ns;
+	uint64_t total_frames, total_dropped;
+	uint64_t since;
+};
+
+struct wfdd {
+	struct opts o;
+	struct source src;
+	const struct encoder_ops *ops;
+	struct encoder *enc;
+	struct enc_params ep;
+	struct yuv_image kept;	/* the last picture, for refresh and IDR */
+	bool have_kept;
+	struct ts_mux ts;
+	struct rtp_sender rtp;
+	uint64_t last_encode;
+	int send_errors_since;	/* seconds of consecutive send failure */
+	uint64_t first_send_error;
+	struct stats st;
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: wfdd --rtp HOST:PORT [--output N] [--mode WxH@R]... [--bitrate KBPS]\n"
+		"            [--encoder auto|x264] [--device PATH] [--name NAME] [-v]\n");
+}
+
+static int parse_mode(const char *s, struct wfd_mode *m)
+{
+	char end;
+
+	if (sscanf(s, "%ux%u@%u%c", &m->width, &m->height, &m->refresh_hz, &end) != 3 ||
+	    !m->width || !m->height || !m->refresh_hz || m->refresh_hz > 240)
+		return -1;
+	return 0;
+}
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	static const struct option lo[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "rtp", required_argument, NULL, 'r' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "bitrate", required_argument, NULL, 'b' },
+		{ "encoder", required_argument, NULL, 'e' },
+		{ "device", required_argument, NULL, 'd' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "latency", required_argument, NULL, 'l' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->encoder = "auto";
+	o->name = "wfd";
+	o->bitrate_kbps = 4000;
+	o->latency_ms = 100;
+	while ((c = getopt_long(argc, argv, "vh", lo, NULL)) != -1) {
+		switch (c) {
+		case 'o': o->output = (uint32_t)atoi(optarg); break;
+		case 'r': o->rtp = optarg; break;
+		case 'm':
+			if (o->nmodes == MAX_MODES || parse_mode(optarg, &o->modes[o->nmodes])) {
+				fprintf(stderr, "wfdd: bad or too many --mode '%s' (WxH@R)\n", optarg);
+				return -1;
+			}
+			o->nmodes++;
+			break;
+		case 'b': o->bitrate_kbps = atoi(optarg); break;
+		case 'e': o->encoder = optarg; break;
+		case 'd': o->device = optarg; break;
+		case 'n': o->name = optarg; break;
+		case 'l': o->latency_ms = atoi(optarg); break;
+		case 'v': o->verbose++; break;
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); return -1;
+		}
+	}
+	if (!o->rtp || optind != argc || o->bitrate_kbps < 100 || o->latency_ms < 0) {
+		usage(stderr);
+		return -1;
+	}
+	if (!o->nmodes) {
+		/* A sane default list: what every WFD sink takes. */
+		static const struct wfd_mode def[] = {
+			{ 1280, 720, 30 }, { 1920, 1080, 30 }, { 1280, 720, 60 }, { 640, 480, 60 },
+		};
+		memcpy(o->modes, def, sizeof(def));
+		o->nmodes = 4;
+	}
+	return 0;
+}
+
+/* Fixed mapping of send errors to session status (see wfd-protocol). */
+static int send_error_status(struct wfdd *d, int err, uint64_t now)
+{
+	if (err == -ECONNREFUSED)
+		return WFD_STATUS_SINK_DISCONNECT_REQUEST;
+	if (err == -EAGAIN || err == -ENOBUFS || err == -EWOULDBLOCK) {
+		if (!d->first_send_error)
+			d->first_send_error = now;
+		/* Sustained for a second: the link cannot carry the stream. */
+		if (now - d->first_send_error >= 1000000000ull)
+			return WFD_STATUS_INSUFFICIENT_BANDWIDTH;
+		return -1;
+	}
+	return WFD_STATUS_CRITICAL_ERROR;
+}
+
+static int send_flush(struct wfdd *d)
+{
+	return rtp_flush(&d->rtp);
+}
+
+static int encode_and_send(struct wfdd *d, const struct yuv_image *img,
+			   uint64_t commit_ns, bool idr)
+{
+	struct enc_out out;
+	uint64_t t0 = now_ns(), t1, pts;
+	int ret;
+
+	ret = d->ops->encode(d->enc, img, idr, &out);
+	if (ret)
+		return ret == -EAGAIN ? 0 : ret;
+	t1 = now_ns();
+	pts = (commit_ns + (uint64_t)d->o.latency_ms * 1000000ull) * 9 / 100000;
+	rtp_set_time(&d->rtp, (uint32_t)(t1 * 9 / 100000));
+	ret = ts_mux_video(&d->ts, out.data, out.len, pts, out.key, t1 * 27 / 1000);
+	if (!ret)
+		ret = send_flush(d);
+	d->st.frames++;
+	d->st.total_frames++;
+	d->st.bytes += out.len;
+	d->st.encode_ns += t1 - t0;
+	d->st.latency_ns += now_ns() - commit_ns;
+	d->last_encode = now_ns();
+	return ret;
+}
+
+static int ensure_encoder(struct wfdd *d, int w, int h)
+{
+	int fps = d->o.modes[0].refresh_hz, ret;
+
+	if (d->enc && d->ep.width == w && d->ep.height == h)
+		return 0;
+	if (d->enc)
+		d->ops->close(d->enc);
+	d->enc = NULL;
+	yuv_free(&d->kept);
+	d->have_kept = false;
+	for (int i = 0; i < d->o.nmodes; i++)
+		if ((int)d->o.modes[i].width == w && (int)d->o.modes[i].height == h)
+			fps = (int)d->o.modes[i].refresh_hz;
+	d->ep = (struct enc_params){ .width = w, .height = h, .fps = fps,
+				     .bitrate_kbps = d->o.bitrate_kbps, .gop = fps * 2 };
+	ret = yuv_alloc(&d->kept, w, h);
+	if (!ret)
+		ret = d->ops->open(&d->enc, &d->ep);
+	if (!ret)
+		fprintf(stderr, "wfdd: encoding %dx%d@%d at %d kbit/s with %s\n", w, h, fps,
+			d->o.bitrate_kbps, d->ops->name);
+	return ret;
+}
+
+static int new_frame(struct wfdd *d)
+{
+	struct source_frame f;
+	int ret;
+
+	ret = source_acquire(&d->src, &f);
+	if (ret == -EAGAIN)
+		return 0;
+	if (ret)
+		return ret;
+	d->st.dropped += f.info.superseded;
+	d->st.total_dropped += f.info.superseded;
+	ret = ensure_encoder(d, (int)f.info.width, (int)f.info.height);
+	if (!ret)
+		ret = convert_xrgb_to_i420(f.buf->dmabuf, f.buf->map, f.info.offsets[0],
+					   f.info.pitches[0], (int)f.info.width,
+					   (int)f.info.height, &d->kept);
+	/* The picture is ours now: give the buffer back before encoding. */
+	source_release(&d->src, &f);
+	if (ret)
+		return ret;
+	d->have_kept = true;
+	return encode_and_send(d, &d->kept, f.info.timestamp_ns, false);
+}
+
+static void stats_tick(struct wfdd *d, uint64_t now)
+{
+	struct drm_wfd_report_stats rs = { .session_id = d->src.session };
+	uint64_t dt = now - d->st.since;
+
+	if (dt < 1000000000ull)
+		return;
+	rs.frames_encoded = d->st.total_frames;
+	rs.frames_dropped = d->st.total_dropped;
+	rs.bytes_sent = d->rtp.bytes;
+	rs.fps_milli = (uint32_t)(d->st.frames * 1000000000000ull / dt);
+	rs.bitrate_kbps = (uint32_t)(d->st.bytes * 8 * 1000000ull / dt);
+	if (d->st.frames) {
+		rs.encode_us = (uint32_t)(d->st.encode_ns / d->st.frames / 1000);
+		rs.latency_us = (uint32_t)(d->st.latency_ns / d->st.frames / 1000);
+	}
+	wfd_report_stats(d->src.fd, &rs);
+	if (d->o.verbose)
+		fprintf(stderr, "wfdd: %u.%03u fps, %u kbit/s, encode %u us, commit-to-send %u us, dropped %llu\n",
+			rs.fps_milli / 1000, rs.fps_milli % 1000, rs.bitrate_kbps, rs.encode_us,
+			rs.latency_us, (unsigned long long)d->st.dropped);
+	memset(&d->st.frames, 0, 5 * sizeof(uint64_t));
+	d->st.since = now;
+}
+
+static int run(struct wfdd *d, int sigfd, int timerfd)
+{
+	for (;;) {
+		struct pollfd p[3] = {
+			{ .fd = d->src.fd, .events = POLLIN },
+			{ .fd = sigfd, .events = POLLIN },
+			{ .fd = timerfd, .events = POLLIN },
+		};
+		uint64_t now;
+		int ret = 0;
+
+		if (poll(p, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return WFD_STATUS_CRITICAL_ERROR;
+		}
+		if (p[1].revents)
+			return -1;	/* SIGINT/SIGTERM: graceful end */
+		if (p[0].revents && source_dispatch(&d->src) < 0)
+			return WFD_STATUS_CRITICAL_ERROR;
+		if (d->src.frame_ready && !d->src.dpms_off)
+			ret = new_frame(d);
+		now = now_ns();
+		if (p[2].revents) {
+			uint64_t ticks;
+
+			if (read(timerfd, &ticks, sizeof(ticks)) < 0)
+				ticks = 0;
+			/* An idle desktop: keep the sink's picture alive at 1 fps. */
+			if (!ret && d->have_kept && !d->src.dpms_off &&
+			    now - d->last_encode >= 1000000000ull)
+				ret = encode_and_send(d, &d->kept, now, false);
+			if (!ret) {
+				rtp_set_time(&d->rtp, (uint32_t)(now * 9 / 100000));
+				ret = ts_mux_tick(&d->ts, now * 27 / 1000);
+				if (!ret)
+					ret = send_flush(d);
+			}
+			stats_tick(d, now);
+		}
+		if (ret) {
+			int status = send_error_status(d, ret, now);
+
+			if (ret != -EAGAIN && ret != -ENOBUFS && ret != -ECONNREFUSED &&
+			    ret != -EWOULDBLOCK)
+				status = WFD_STATUS_CRITICAL_ERROR;
+			if (status >= 0) {
+				d->st.since = (uint64_t)(-ret);	/* diag */
+				return status;
+			}
+		} else {
+			d->first_send_error = 0;
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static const char *const status_names[] = {
+		"critical error", "missing keep-alive", "sink disconnect request",
+		"insufficient bandwidth", "sink failed mode change", "companion disconnect",
+	};
+	struct wfdd d = { 0 };
+	struct itimerspec its = { { 0, 20000000 }, { 0, 20000000 } };
+	uint8_t edid[256];
+	char host[256], *port;
+	sigset_t mask;
+	int n, ret, sock, sigfd, timerfd, status;
+
+	if (parse_opts(argc, argv, &d.o))
+		return 2;
+	d.ops = encoder_find(d.o.encoder);
+	if (!d.ops) {
+		fprintf(stderr, "wfdd: encoder '%s' is not available (this build has: x264)\n",
+			d.o.encoder);
+		return 2;
+	}
+	if (!strcmp(d.o.encoder, "auto"))
+		fprintf(stderr, "wfdd: no VA-API encoder support in this build: using software (x264)\n");
+
+	snprintf(host, sizeof(host), "%s", d.o.rtp);
+	port = strrchr(host, ':');
+	if (!port) {
+		fprintf(stderr, "wfdd: --rtp needs HOST:PORT\n");
+		return 2;
+	}
+	*port++ = 0;
+	sock = rtp_connect(host, port);
+	if (sock < 0) {
+		fprintf(stderr, "wfdd: cannot reach %s: %s\n", d.o.rtp, strerror(-sock));
+		return 1;
+	}
+
+	n = wfd_edid_synthesize(d.o.modes, (size_t)d.o.nmodes, d.o.name, edid, sizeof(edid));
+	if (n < 0) {
+		fprintf(stderr, "wfdd: cannot describe these modes: %s\n", strerror(-n));
+		return 2;
+	}
+	ret = source_open(&d.src, d.o.device, d.o.output, edid, (size_t)n, 0, 0);
+	if (ret) {
+		fprintf(stderr, "wfdd: cannot start a session on output %u: %s\n",
+			d.o.output, strerror(-ret));
+		return 1;
+	}
+	fprintf(stderr, "wfdd: session %u on output %u, streaming to %s\n",
+		d.src.session, d.src.output, d.o.rtp);
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	timerfd_settime(timerfd, 0, &its, NULL);
+
+	ts_mux_init(&d.ts, rtp_ts_out, &d.rtp);
+	rtp_init(&d.rtp, sock, (uint32_t)getpid() * 2654435761u, (uint16_t)now_ns());
+	d.st.since = now_ns();
+
+	status = run(&d, sigfd, timerfd);
+	if (status >= 0) {
+		int32_t diag = -(int32_t)d.st.since;
+
+		fprintf(stderr, "wfdd: session ends: %s (diag %d)\n", status_names[status], diag);
+		source_close(&d.src, status, diag);
+	} else {
+		fprintf(stderr, "wfdd: stopping\n");
+		source_close(&d.src, -1, 0);
+	}
+	if (d.enc)
+		d.ops->close(d.enc);
+	yuv_free(&d.kept);
+	close(sock);
+	return status >= 0 ? 1 : 0;
+}

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The x264 encoder makes a stream that libavcodec decodes back to the
+ * input: PSNR >= 40 dB at a high bit rate.  Also writes the stream muxed
+ * as MPEG-TS to the file given as argument, for demuxer checks.
+ */
+#define _GNU_SOURCE
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libavcodec/avcodec.h>
+
+#include "convert.h"
+#include "encoder.h"
+#include "tsmux.h"
+
+static FILE *ts_file;
+
+static int ts_write(const uint8_t *p, void *opaque)
+{
+	(void)opaque;
+	return fwrite(p, TS_PACKET_SIZE, 1, ts_file) == 1 ? 0 : -1;
+}
+
+static void pattern(struct yuv_image *img, int n)
+{
+	for (int y = 0; y < img->height; y++)
+		for (int x = 0; x < img->width; x++)
+			img->plane[0][y * img->stride[0] + x] =
+				(uint8_t)(((x + 4 * n) / 16 + y / 16) % 2 ? 200 : 40);
+	for (int y = 0; y < img->height / 2; y++)
+		for (int x = 0; x < img->width / 2; x++) {
+			img->plane[1][y * img->stride[1] + x] = (uint8_t)(64 + x % 128);
+			img->plane[2][y * img->stride[2] + x] = (uint8_t)(64 + y % 128);
+		}
+}
+
+static double psnr_y(const struct yuv_image *a, const AVFrame *f)
+{
+	double se = 0;
+
+	for (int y = 0; y < a->height; y++)
+		for (int x = 0; x < a->width; x++) {
+			int d = a->plane[0][y * a->stride[0] + x] - f->data[0][y * f->linesize[0] + x];
+
+			se += d * d;
+		}
+	se /= (double)a->width * a->height;
+	return se == 0 ? 99 : 10 * log10(255.0 * 255.0 / se);
+}
+
+int main(int argc, char **argv)
+{
+	struct enc_params p = { .width = 320, .height = 240, .fps = 30,
+				.bitrate_kbps = 8000, .gop = 30 };
+	const AVCodec *codec = avcodec_find_decoder(AV_CODEC_ID_H264);
+	AVCodecContext *ctx = avcodec_alloc_context3(codec);
+	AVPacket *pkt = av_packet_alloc();
+	AVFrame *frame = av_frame_alloc();
+	struct yuv_image img;
+	struct encoder *enc;
+	struct ts_mux m;
+	double min_psnr = 99;
+	int decoded = 0, keys = 0;
+
+	if (!codec || avcodec_open2(ctx, codec, NULL) || yuv_alloc(&img, 320, 240) ||
+	    encoder_x264.open(&enc, &p))
+		return 1;
+	ts_file = fopen(argc > 1 ? argv[1] : "/dev/null", "wb");
+	ts_mux_init(&m, ts_write, NULL);
+	for (int n = 0; n < 60; n++) {
+		struct enc_out out;
+
+		pattern(&img, n);
+		if (encoder_x264.encode(enc, &img, n == 45, &out))
+			return 1;
+		keys += out.key;
+		if (n == 0 || n == 45) {
+			/* IDR with SPS/PPS in front: AUD, SPS (type 7). */
+			if (!out.key || out.data[4] != 0x09 ||
+			    memmem(out.data, out.len, "\0\0\1\x67", 4) == NULL) {
+				fprintf(stderr, "frame %d: no IDR with SPS\n", n);
+				return 1;
+			}
+		}
+		ts_mux_video(&m, out.data, out.len, 90000 + n * 3000, out.key,
+			     27000000ull + n * 900000ull);
+		pkt->data = (uint8_t *)out.data;
+		pkt->size = (int)out.len;
+		if (avcodec_send_packet(ctx, pkt))
+			return 1;
+		while (!avcodec_receive_frame(ctx, frame)) {
+			double ps = psnr_y(&img, frame);
+
+			if (ps < min_psnr)
+				min_psnr = ps;
+			decoded++;
+		}
+	}
+	fclose(ts_file);
+	printf("decoded %d frames, %d key frames, min PSNR %.1f dB\n", decoded, keys, min_psnr);
+	encoder_x264.close(enc);
+	yuv_free(&img);
+	av_frame_free(&frame);
+	av_packet_free(&pkt);
+	avcodec_free_context(&ctx);
+	/* zerolatency: one frame in, one out; IDRs at 0, 30 (GOP) and 45. */
+	return decoded == 60 && keys >= 3 && min_psnr >= 40 ? 0 : 1;
+}

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Byte-level tests of the MPEG-TS muxer and the RTP packetizer.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rtp.h"
+#include "tsmux.h"
+
+static int fails;
+#define EXPECT(c) do { if (!(c)) { fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #c); fails++; } } while (0)
+
+static uint8_t pkts[512][TS_PACKET_SIZE];
+static int npkts;
+
+static int collect(const uint8_t *p, void *opaque)
+{
+	(void)opaque;
+	if (npkts < 512)
+		memcpy(pkts[npkts++], p, TS_PACKET_SIZE);
+	return 0;
+}
+
+static unsigned pid(const uint8_t *p) { return (unsigned)((p[1] & 0x1f) << 8 | p[2]); }
+static unsigned afc(const uint8_t *p) { return (p[3] >> 4) & 3; }
+
+static uint64_t get_pts(const uint8_t *p)
+{
+	return ((uint64_t)(p[0] & 0x0e) << 29) | ((uint64_t)p[1] << 22) |
+	       ((uint64_t)(p[2] & 0xfe) << 14) | ((uint64_t)p[3] << 7) | (p[4] >> 1);
+}
+
+static void test_psi(void)
+{
+	static const uint8_t pat[] = {
+		0x47, 0x40, 0x00, 0x10, 0x00, 0x00, 0xb0, 0x0d, 0x00, 0x01, 0xc1, 0x00,
+		0x00, 0x00, 0x01, 0xe1, 0x00,
+	};
+	struct ts_mux m;
+
+	npkts = 0;
+	ts_mux_init(&m, collect, NULL);
+	EXPECT(ts_mux_tick(&m, 27000000) == 0);
+	EXPECT(npkts == 3);
+	EXPECT(!memcmp(pkts[0], pat, sizeof(pat)));
+	/* CRC over the section, then stuffing. */
+	EXPECT(ts_crc32(pkts[0] + 5, 12 + 4) == 0);
+	EXPECT(pkts[0][5 + 16] == 0xff && pkts[0][187] == 0xff);
+	/* PMT: PCR PID 0x1000, one H.264 stream on 0x1011. */
+	EXPECT(pid(pkts[1]) == TS_PID_PMT && pkts[1][5] == 0x02);
+	EXPECT(((pkts[1][13] & 0x1f) << 8 | pkts[1][14]) == TS_PID_PCR);
+	EXPECT(pkts[1][17] == 0x1b && ((pkts[1][18] & 0x1f) << 8 | pkts[1][19]) == TS_PID_VIDEO);
+	EXPECT(ts_crc32(pkts[1] + 5, 3 + 18) == 0);
+	/* PCR: adaptation only, 27 MHz value split in base and extension. */
+	EXPECT(pid(pkts[2]) == TS_PID_PCR && afc(pkts[2]) == 2 && pkts[2][4] == 183);
+	EXPECT(pkts[2][5] == 0x10);
+	{
+		const uint8_t *p = pkts[2] + 6;
+		uint64_t base = ((uint64_t)p[0] << 25) | ((uint64_t)p[1] << 17) |
+				((uint64_t)p[2] << 9) | ((uint64_t)p[3] << 1) | (p[4] >> 7);
+		unsigned ext = (unsigned)((p[4] & 1) << 8 | p[5]);
+
+		EXPECT(base * 300 + ext == 27000000);
+	}
+	/* Within the intervals nothing is repeated; after them both are. */
+	npkts = 0;
+	EXPECT(ts_mux_tick(&m, 27000000 + TS_PCR_INTERVAL - 1) == 0 && npkts == 0);
+	EXPECT(ts_mux_tick(&m, 27000000 + TS_PCR_INTERVAL) == 0 && npkts == 1);
+	EXPECT(pid(pkts[0]) == TS_PID_PCR && (pkts[0][3] & 0x0f) == 0);
+	npkts = 0;
+	EXPECT(ts_mux_tick(&m, 27000000 + TS_PSI_INTERVAL) == 0 && npkts == 3);
+	/* Continuity counters advance per PID with payload only. */
+	EXPECT((pkts[0][3] & 0x0f) == 1 && (pkts[1][3] & 0x0f) == 1 && (pkts[2][3] & 0x0f) == 0);
+}
+
+static void test_pes(void)
+{
+	static uint8_t au[1000], out[2000];
+	struct ts_mux m;
+	size_t got = 0;
+	int cc = -1, video = 0;
+
+	for (size_t i = 0; i < sizeof(au); i++)
+		au[i] = (uint8_t)(i * 7);
+	au[0] = au[1] = au[2] = 0; au[3] = 1; au[4] = 9;	/* AUD */
+	npkts = 0;
+	ts_mux_init(&m, collect, NULL);
+	EXPECT(ts_mux_video(&m, au, sizeof(au), 0x1ffffffffull, true, 0) == 0);
+	for (int i = 0; i < npkts; i++) {
+		const uint8_t *p = pkts[i];
+		size_t off = 4;
+
+		EXPECT(p[0] == 0x47);
+		if (pid(p) != TS_PID_VIDEO)
+			continue;
+		if (cc >= 0)
+			EXPECT((p[3] & 0x0f) == ((cc + 1) & 0x0f));
+		cc = p[3] & 0x0f;
+		if (afc(p) == 3) {
+			if (!video)	/* random access indicator on a key frame */
+				EXPECT(p[4] >= 1 && (p[5] & 0x40));
+			off += 1 + p[4];
+		}
+		if (!video) {
+			EXPECT(p[1] & 0x40);	/* payload unit start */
+			EXPECT(!memcmp(p + off, "\0\0\1\xe0\0\0\x80\x80\x05", 9));
+			EXPECT((p[off + 9] >> 4) == 2);
+			EXPECT(get_pts(p + off + 9) == 0x1ffffffffull);
+			off += 14;
+		} else {
+			EXPECT(!(p[1] & 0x40));
+		}
+		memcpy(out + got, p + off, TS_PACKET_SIZE - off);
+		got += TS_PACKET_SIZE - off;
+		video++;
+	}
+	/* The key frame is preceded by PAT, PMT and PCR. */
+	EXPECT(pid(pkts[0]) == TS_PID_PAT && pid(pkts[1]) == TS_PID_PMT && pid(pkts[2]) == TS_PID_PCR);
+	EXPECT(got == sizeof(au) && !memcmp(out, au, sizeof(au)));
+	EXPECT(video == (int)((sizeof(au) + 14 + 183) / 184));
+}
+
+static uint8_t dgrams[16][RTP_PACKET_SIZE];
+static size_t dlen[16];
+static int ndgrams;
+
+static void dsink(const uint8_t *d, size_t len, void *opaque)
+{
+	(void)opaque;
+	memcpy(dgrams[ndgrams], d, len);
+	dlen[ndgrams++] = len;
+}
+
+static void test_rtp(void)
+{
+	struct rtp_sender r;
+	uint8_t pkt[TS_PACKET_SIZE];
+
+	memset(pkt, 0, sizeof(pkt));
+	pkt[0] = 0x47;
+	rtp_init(&r, -1, 0x11223344, 0xfffe);
+	r.sink = dsink;
+	rtp_set_time(&r, 90000);
+	for (int i = 0; i < 9; i++)
+		EXPECT(rtp_push(&r, pkt) == 0);
+	EXPECT(ndgrams == 1);
+	EXPECT(rtp_flush(&r) == 0);
+	EXPECT(ndgrams == 2);
+	EXPECT(dlen[0] == 1328 && dlen[1] == 1328);
+	EXPECT(dgrams[0][0] == 0x80 && dgrams[0][1] == 33);
+	EXPECT(dgrams[0][2] == 0xff && dgrams[0][3] == 0xfe);
+	EXPECT(dgrams[1][2] == 0xff && dgrams[1][3] == 0xff);
+	EXPECT(!memcmp(dgrams[0] + 4, "\x00\x01\x5f\x90\x11\x22\x33\x44", 8));
+	EXPECT(!memcmp(dgrams[1] + 8, "\x11\x22\x33\x44", 4));
+	/* Padding: null packets after the two real ones. */
+	EXPECT(dgrams[1][12 + 2 * 188] == 0x47 &&
+	       ((dgrams[1][12 + 2 * 188 + 1] & 0x1f) << 8 | dgrams[1][12 + 2 * 188 + 2]) == 0x1fff);
+	EXPECT(rtp_flush(&r) == 0 && ndgrams == 2);
+	EXPECT(r.packets == 2 && r.bytes == 2 * 1328);
+}
+
+int main(void)
+{
+	test_psi();
+	test_pes();
+	test_rtp();
+	printf("%s\n", fails ? "FAIL" : "PASS");
+	return fails != 0;
+}

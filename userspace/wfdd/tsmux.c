@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * MPEG-TS muxer (ISO/IEC 13818-1) for one H.264 stream.
+ */
+#include <string.h>
+
+#include "tsmux.h"
+
+enum { CC_PAT, CC_PMT, CC_PCR, CC_VIDEO };
+
+uint32_t ts_crc32(const uint8_t *data, size_t len)
+{
+	uint32_t crc = 0xffffffffu;
+
+	while (len--) {
+		crc ^= (uint32_t)*data++ << 24;
+		for (int i = 0; i < 8; i++)
+			crc = crc & 0x80000000u ? (crc << 1) ^ 0x04c11db7u : crc << 1;
+	}
+	return crc;
+}
+
+void ts_put_pts(uint8_t *p, unsigned int prefix, uint64_t pts)
+{
+	pts &= (1ull << 33) - 1;
+	p[0] = (uint8_t)((prefix << 4) | ((pts >> 29) & 0x0e) | 1);
+	p[1] = (uint8_t)(pts >> 22);
+	p[2] = (uint8_t)(((pts >> 14) & 0xfe) | 1);
+	p[3] = (uint8_t)(pts >> 7);
+	p[4] = (uint8_t)(((pts << 1) & 0xfe) | 1);
+}
+
+void ts_mux_init(struct ts_mux *m, ts_out_fn out, void *opaque)
+{
+	memset(m, 0, sizeof(*m));
+	m->out = out;
+	m->opaque = opaque;
+}
+
+static void ts_header(uint8_t *p, uint16_t pid, bool pusi, unsigned int afc,
+		      uint8_t *cc)
+{
+	p[0] = 0x47;
+	p[1] = (uint8_t)((pusi ? 0x40 : 0) | (pid >> 8));
+	p[2] = (uint8_t)pid;
+	p[3] = (uint8_t)((afc << 4) | (*cc & 0x0f));
+	/* Packets without payload do not advance the counter. */
+	if (afc & 1)
+		*cc = (*cc + 1) & 0x0f;
+}
+
+/* One PSI section in one packet, stuffed with 0xff. */
+static int ts_psi(struct ts_mux *m, uint16_t pid, uint8_t *cc,
+		  const uint8_t *section, size_t len)
+{
+	uint8_t p[TS_PACKET_SIZE];
+	uint32_t crc;
+
+	memset(p, 0xff, sizeof(p));
+	ts_header(p, pid, true, 1, cc);
+	p[4] = 0;	/* pointer field */
+	memcpy(p + 5, section, len);
+	crc = ts_crc32(section, len);
+	p[5 + len] = (uint8_t)(crc >> 24);
+	p[6 + len] = (uint8_t)(crc >> 16);
+	p[7 + len] = (uint8_t)(crc >> 8);
+	p[8 + len] = (uint8_t)crc;
+	return m->out(p, m->opaque);
+}
+
+static int ts_pat_pmt(struct ts_mux *m)
+{
+	/* section_length counts from after itself to the end of the CRC. */
+	const uint8_t pat[] = {
+		0x00, 0xb0, 13, 0x00, 0x01, 0xc1, 0x00, 0x00,
+		0x00, 0x01, 0xe0 | (TS_PID_PMT >> 8), TS_PID_PMT & 0xff,
+	};
+	const uint8_t pmt[] = {
+		0x02, 0xb0, 18, 0x00, 0x01, 0xc1, 0x00, 0x00,
+		0xe0 | (TS_PID_PCR >> 8), TS_PID_PCR & 0xff, 0xf0, 0x00,
+		TS_STREAM_TYPE_H264, 0xe0 | (TS_PID_VIDEO >> 8), TS_PID_VIDEO & 0xff,
+		0xf0, 0x00,
+	};
+
+	return ts_psi(m, TS_PID_PAT, &m->cc[CC_PAT], pat, sizeof(pat)) ?:
+	       ts_psi(m, TS_PID_PMT, &m->cc[CC_PMT], pmt, sizeof(pmt));
+}
+
+static void ts_put_pcr(uint8_t *p, uint64_t pcr)
+{
+	uint64_t base = (pcr / 300) & ((1ull << 33) - 1);
+	unsigned int ext = (unsigned int)(pcr % 300);
+
+	p[0] = (uint8_t)(base >> 25);
+	p[1] = (uint8_t)(base >> 17);
+	p[2] = (uint8_t)(base >> 9);
+	p[3] = (uint8_t)(base >> 1);
+	p[4] = (uint8_t)(((base & 1) << 7) | 0x7e | (ext >> 8));
+	p[5] = (uint8_t)ext;
+}
+
+static int ts_pcr(struct ts_mux *m, uint64_t now)
+{
+	uint8_t p[TS_PACKET_SIZE];
+
+	memset(p, 0xff, sizeof(p));
+	ts_header(p, TS_PID_PCR, false, 2, &m->cc[CC_PCR]);
+	p[4] = 183;	/* adaptation field fills the packet */
+	p[5] = 0x10;	/* PCR flag */
+	ts_put_pcr(p + 6, now);
+	return m->out(p, m->opaque);
+}
+
+int ts_mux_tick(struct ts_mux *m, uint64_t now)
+{
+	int ret = 0;
+
+	if (!m->psi_sent || now - m->last_psi >= TS_PSI_INTERVAL) {
+		ret = ts_pat_pmt(m);
+		m->psi_sent = true;
+		m->last_psi = now;
+	}
+	if (!ret && (!m->pcr_sent || now - m->last_pcr >= TS_PCR_INTERVAL)) {
+		ret = ts_pcr(m, now);
+		m->pcr_sent = true;
+		m->last_pcr = now;
+	}
+	return ret;
+}
+
+int ts_mux_video(struct ts_mux *m, const uint8_t *au, size_t len,
+		 uint64_t pts, bool key, uint64_t now)
+{
+	uint8_t pes[14] = { 0, 0, 1, 0xe0, 0, 0, 0x80, 0x80, 5 };
+	size_t pes_left = sizeof(pes), off = 0;
+	bool first = true;
+	int ret;
+
+	/* A random access point is preceded by fresh PSI and PCR. */
+	if (key)
+		m->psi_sent = m->pcr_sent = false;
+	ret = ts_mux_tick(m, now);
+	if (ret)
+		return ret;
+
+	/* PES_packet_length 0: unbounded, allowed for video. */
+	ts_put_pts(pes + 9, 2, pts);
+
+	while (pes_left || off < len) {
+		uint8_t p[TS_PACKET_SIZE];
+		size_t room = TS_PACKET_SIZE - 4, hdr = 4, n;
+		size_t payload = pes_left + (len - off);
+		size_t af = 0;	/* adaptation field bytes, length byte included */
+
+		if (first && key)
+			af = 2;	/* flags: random_access_indicator */
+		if (payload < room - af)
+			af = room - payload;
+		room -= af;
+
+		ts_header(p, TS_PID_VIDEO, first, af ? 3 : 1, &m->cc[CC_VIDEO]);
+		if (af) {
+			p[4] = (uint8_t)(af - 1);
+			if (af > 1) {
+				p[5] = first && key ? 0x40 : 0x00;
+				memset(p + 6, 0xff, af - 2);
+			}
+			hdr += af;
+		}
+		n = pes_left < room ? pes_left : room;
+		memcpy(p + hdr, pes + sizeof(pes) - pes_left, n);
+		pes_left -= n;
+		hdr += n;
+		room -= n;
+		n = len - off < room ? len - off : room;
+		memcpy(p + hdr, au + off, n);
+		off += n;
+		first = false;
+		ret = m->out(p, m->opaque);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}

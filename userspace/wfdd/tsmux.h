@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * MPEG-TS muxer for one H.264 stream, laid out as Wi-Fi Display sources
+ * do: PAT, PMT on 0x100, PCR on its own PID 0x1000, video on 0x1011.
+ */
+#ifndef WFDD_TSMUX_H
+#define WFDD_TSMUX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define TS_PACKET_SIZE		188
+#define TS_PID_PAT		0x0000
+#define TS_PID_PMT		0x0100
+#define TS_PID_PCR		0x1000
+#define TS_PID_VIDEO		0x1011
+#define TS_PID_NULL		0x1fff
+#define TS_STREAM_TYPE_H264	0x1b
+
+/* PSI and PCR intervals, in 27 MHz units. */
+#define TS_PSI_INTERVAL		(27000000ull / 10)	/* 100 ms */
+#define TS_PCR_INTERVAL		(27000000ull / 25)	/* 40 ms */
+
+typedef int (*ts_out_fn)(const uint8_t *pkt, void *opaque);
+
+struct ts_mux {
+	ts_out_fn out;
+	void *opaque;
+	uint8_t cc[4];		/* PAT, PMT, PCR, video */
+	bool psi_sent, pcr_sent;
+	uint64_t last_psi, last_pcr;	/* 27 MHz */
+};
+
+void ts_mux_init(struct ts_mux *m, ts_out_fn out, void *opaque);
+
+/*
+ * Emit PAT/PMT and a PCR if they are due at @now (27 MHz system clock).
+ * Returns 0 or the first error of @out.
+ */
+int ts_mux_tick(struct ts_mux *m, uint64_t now);
+
+/*
+ * Mux one access unit (Annex B, starting with an access unit delimiter)
+ * as one PES packet with PTS @pts (90 kHz).  @key marks a random access
+ * point.  Returns 0 or the first error of @out.
+ */
+int ts_mux_video(struct ts_mux *m, const uint8_t *au, size_t len,
+		 uint64_t pts, bool key, uint64_t now);
+
+/* CRC-32/MPEG-2 of PSI sections. */
+uint32_t ts_crc32(const uint8_t *data, size_t len);
+
+/* Write a 33-bit timestamp with the 4-bit @prefix in PES header form. */
+void ts_put_pts(uint8_t *p, unsigned int prefix, uint64_t pts);
+
+#endif
