@@ -81,17 +81,30 @@ bad='WARNING:|BUG:|Oops|general protection|Call Trace|blocked for more than|UBSA
 # crashed (the debug dump that follows a failure is left out).
 detail() { # logfile
 	awk '
+	function keep(l) { buf[++n] = l }
 	/^\*\*\*\* DEBUG \*\*\*\*/ { dbg = 1; next }
 	/^\*\*\*\*  END  \*\*\*\*/ { dbg = 0; next }
 	dbg || /-DEBUG: / { next }
+	/^Starting subtest: / { n = 0; next }
 	{ sub(/^\([^)]*\) /, ""); sub(/^[A-Za-z0-9_]+-CRITICAL: /, "CRITICAL: ") }
 	/^CRITICAL: Test assertion failure function/ { next }
-	/^(CRITICAL: |Received signal|Unknown subtest|Unknown dynamic subtest)/ { print; next }
+	/^CRITICAL: / {
+		# An ioctl number spelled out by the preprocessor.
+		if (match($0, /\(\(\(2U\|1U\) <<.*<< \(\(0\+8\)\+8\)\)\)\)/)) {
+			nr = substr($0, RSTART, RLENGTH)
+			sub(/.*\(\(\(0x/, "0x", nr); sub(/\).*/, "", nr)
+			$0 = substr($0, 1, RSTART - 1) "DRM_IOCTL(" nr ")" substr($0, RSTART + RLENGTH)
+		}
+		keep($0); next
+	}
+	/^(Received signal|Unknown subtest|Unknown dynamic subtest|No dynamic tests executed)/ { keep($0); next }
 	/^Test requirement: / {
-		print
-		if ((getline n) > 0 && n != "" && n !~ /^(Subtest|Dynamic subtest|Test requirement|Starting|Last errno)/)
-			print n
-	}' "$1" | awk '!seen[$0]++' | head -n 3 | paste -sd '|' | tr '\t' ' ' | cut -c1-240
+		keep($0)
+		if ((getline l) > 0 && l != "" && l !~ /^(Subtest|Dynamic subtest|Test requirement|Starting|Last errno)/)
+			keep(l)
+	}
+	END { for (i = 1; i <= n; i++) print buf[i] }' "$1" |
+		awk '!seen[$0]++' | head -n 3 | paste -sd '|' | tr '\t' ' ' | cut -c1-240
 }
 
 total=$(grep -cEv '^[[:space:]]*(#|$)' "$list")

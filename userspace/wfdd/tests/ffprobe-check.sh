@@ -9,9 +9,9 @@ trap 'rm -f "$ts"' EXIT
 if ! command -v ffprobe >/dev/null; then
 	echo "ffprobe not installed"; exit 77
 fi
-out=$(ffprobe -v warning -show_entries stream=codec_name,profile,width,height -of csv=p=0 "$ts" 2>&1 | grep -v "^$")
+out=$(ffprobe -v warning -show_entries stream=codec_name,profile,width,height -of csv=p=0 "$ts" 2>&1 | grep -v "^$" | sort -u)
 echo "$out"
 [ "$out" = "h264,Constrained Baseline,320,240" ]
-frames=$(ffprobe -v warning -count_frames -show_entries stream=nb_read_frames -of csv=p=0 "$ts" 2>&1 | grep -v "^$")
+frames=$(ffprobe -v warning -count_frames -show_entries stream=nb_read_frames -of csv=p=0 "$ts" 2>&1 | grep -v "^$" | sort -u)
 echo "frames: $frames"
 [ "$frames" = 60 ]
