@@ -224,9 +224,13 @@ static const struct drm_mode_config_funcs wfd_mode_config_funcs = {
 /*
  * A commit that replaces a buffer a session still reads waits for its
  * release first, so that it completes only when the buffer is free.
+ *
+ * Then as vkms: wait for the flip events rather than for a vblank count,
+ * whose 100 ms timeout a simulated vblank can miss when the host is busy.
  */
 static void wfd_atomic_commit_tail(struct drm_atomic_state *state)
 {
+	struct drm_device *drm = state->dev;
 	struct drm_plane_state *old, *new;
 	struct drm_plane *plane;
 	int i;
@@ -236,7 +240,14 @@ static void wfd_atomic_commit_tail(struct drm_atomic_state *state)
 			wfd_session_wait_retire(crtc_to_wfd_output(old->crtc),
 						old->fb);
 	}
-	drm_atomic_helper_commit_tail(state);
+
+	drm_atomic_helper_commit_modeset_disables(drm, state);
+	drm_atomic_helper_commit_planes(drm, state, 0);
+	drm_atomic_helper_commit_modeset_enables(drm, state);
+	drm_atomic_helper_fake_vblank(state);
+	drm_atomic_helper_commit_hw_done(state);
+	drm_atomic_helper_wait_for_flip_done(drm, state);
+	drm_atomic_helper_cleanup_planes(drm, state);
 }
 
 static const struct drm_mode_config_helper_funcs wfd_mode_config_helpers = {

@@ -47,7 +47,10 @@ pass=$((pass + uok)) fail=$((fail + ufail))
 echo "unit tests: $uok passed, $ufail failed"
 
 # Native build of the in-VM tests (the VM runs the host's binaries).
-if ! make -s -C "$top/tests/selftests" all; then
+rbuild="$top/build/userspace-release"
+if ! { { [ -d "$rbuild" ] || meson setup --buildtype=release "$rbuild" "$top/userspace" >/dev/null; } &&
+       ninja -C "$rbuild" >/dev/null && make -s -C "$top/tests/e2e" all &&
+       make -s -C "$top/tests/selftests" all; }; then
 	echo "building the selftests failed"
 	fail=$((fail + 1))
 fi

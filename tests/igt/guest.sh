@@ -85,7 +85,7 @@ detail() { # logfile
 	/^\*\*\*\* DEBUG \*\*\*\*/ { dbg = 1; next }
 	/^\*\*\*\*  END  \*\*\*\*/ { dbg = 0; next }
 	dbg || /-DEBUG: / { next }
-	/^Starting subtest: / { n = 0; next }
+	/^Starting subtest: / { n = 0; msg = 0; next }
 	{ sub(/^\([^)]*\) /, ""); sub(/^[A-Za-z0-9_]+-CRITICAL: /, "CRITICAL: ") }
 	/^CRITICAL: Test assertion failure function/ { next }
 	/^CRITICAL: / {
@@ -98,11 +98,9 @@ detail() { # logfile
 		keep($0); next
 	}
 	/^(Received signal|Unknown subtest|Unknown dynamic subtest|No dynamic tests executed)/ { keep($0); next }
-	/^Test requirement: / {
-		keep($0)
-		if ((getline l) > 0 && l != "" && l !~ /^(Subtest|Dynamic subtest|Test requirement|Starting|Last errno)/)
-			keep(l)
-	}
+	/^Test requirement: / { keep($0); msg = 1; next }
+	msg && $0 != "" && !/^(Subtest|Dynamic subtest|Test requirement|Starting|Last errno)/ { keep($0) }
+	{ msg = 0 }
 	END { for (i = 1; i <= n; i++) print buf[i] }' "$1" |
 		awk '!seen[$0]++' | head -n 3 | paste -sd '|' | tr '\t' ' ' | cut -c1-240
 }

@@ -26,7 +26,7 @@ static int x264_open(struct encoder **out, const struct enc_params *p)
 
 	if (!e)
 		return -ENOMEM;
-	if (x264_param_default_preset(&par, "superfast", "zerolatency"))
+	if (x264_param_default_preset(&par, "ultrafast", "zerolatency"))
 		goto fail;
 	par.i_width = p->width;
 	par.i_height = p->height;

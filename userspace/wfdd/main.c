@@ -31,7 +31,7 @@ struct opts {
 	uint32_t output;
 	struct wfd_mode modes[MAX_MODES];
 	int nmodes;
-	int bitrate_kbps, latency_ms, verbose;
+	int bitrate_kbps, latency_ms, idr_ms, verbose;
 };
 
 struct stats {
@@ -51,6 +51,7 @@ struct wfdd {
 	struct ts_mux ts;
 	struct rtp_sender rtp;
 	uint64_t last_encode;
+	uint64_t last_idr;
 	int send_errors_since;	/* seconds of consecutive send failure */
 	uint64_t first_send_error;
 	struct stats st;
@@ -68,7 +69,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: wfdd --rtp HOST:PORT [--output N] [--mode WxH@R]... [--bitrate KBPS]\n"
-		"            [--encoder auto|x264] [--device PATH] [--name NAME] [-v]\n");
+		"            [--encoder auto|x264] [--device PATH] [--name NAME] [--latency MS]\n"
+		"            [--idr-interval MS] [-v]\n");
 }
 
 static int parse_mode(const char *s, struct wfd_mode *m)
@@ -92,6 +94,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "device", required_argument, NULL, 'd' },
 		{ "name", required_argument, NULL, 'n' },
 		{ "latency", required_argument, NULL, 'l' },
+		{ "idr-interval", required_argument, NULL, 'i' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -103,6 +106,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	o->name = "wfd";
 	o->bitrate_kbps = 4000;
 	o->latency_ms = 100;
+	o->idr_ms = 1000;
 	while ((c = getopt_long(argc, argv, "vh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'o': o->output = (uint32_t)atoi(optarg); break;
@@ -119,12 +123,14 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'd': o->device = optarg; break;
 		case 'n': o->name = optarg; break;
 		case 'l': o->latency_ms = atoi(optarg); break;
+		case 'i': o->idr_ms = atoi(optarg); break;
 		case 'v': o->verbose++; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -1;
 		}
 	}
-	if (!o->rtp || optind != argc || o->bitrate_kbps < 100 || o->latency_ms < 0) {
+	if (!o->rtp || optind != argc || o->bitrate_kbps < 100 || o->latency_ms < 0 ||
+	    o->idr_ms < 100) {
 		usage(stderr);
 		return -1;
 	}
@@ -167,10 +173,17 @@ static int encode_and_send(struct wfdd *d, const struct yuv_image *img,
 	uint64_t t0 = now_ns(), t1, pts;
 	int ret;
 
+	/*
+	 * Periodic IDR by time, not by frame count: a receiver that lost a
+	 * packet recovers within the interval whatever the frame rate.
+	 */
+	idr |= t0 - d->last_idr >= (uint64_t)d->o.idr_ms * 1000000ull;
 	ret = d->ops->encode(d->enc, img, idr, &out);
 	if (ret)
 		return ret == -EAGAIN ? 0 : ret;
 	t1 = now_ns();
+	if (out.key)
+		d->last_idr = t0;
 	pts = (commit_ns + (uint64_t)d->o.latency_ms * 1000000ull) * 9 / 100000;
 	rtp_set_time(&d->rtp, (uint32_t)(t1 * 9 / 100000));
 	ret = ts_mux_video(&d->ts, out.data, out.len, pts, out.key, t1 * 27 / 1000);
