@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
+# make demo       install what is needed, build, and stream a wfd output in a VM
 # make            build wfd.ko for KDIR (default: the running kernel's build
 #                 tree, else the newest Debian headers tests/vm fetched)
 # make check      run the test suite (in-VM tests on Debian 6.1 and 6.12)
@@ -21,7 +22,21 @@ endif
 
 KSRC := Kbuild $(wildcard kernel/*.c kernel/*.h kernel/*.sh) include/uapi/drm/wfd_drm.h
 
-.PHONY: all module modules clean check check-kernel igt sparse checkpatch selftests
+.PHONY: all module modules clean check check-kernel igt sparse checkpatch selftests demo userspace
+
+DEMO_KERNEL ?= 6.12
+
+userspace:
+	@test -d build/userspace-release || meson setup --buildtype=release build/userspace-release userspace
+	ninja -C build/userspace-release
+	$(MAKE) -C tests/e2e
+
+demo:
+	bash tests/deps.sh
+	$(MAKE) userspace
+	rm -rf demo-out && mkdir -p demo-out
+	WFD_VM_OUT=$(CURDIR)/demo-out tests/vm/run.sh --kernel $(DEMO_KERNEL) -- tests/demo/demo.sh
+	@echo "demo: results in $(CURDIR)/demo-out/ (report.txt, frame-first.png, frame-last.png, logs)"
 
 all: module
 

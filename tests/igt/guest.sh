@@ -6,7 +6,11 @@
 # one process per subtest, each under a time limit.
 #
 # Usage: guest.sh --driver wfd|vkms --igt-dir DIR --list FILE
-#                 [--timeout SEC] [--vkms-ko PATH] [--vkms-params "..."]
+#                 [--timeout SEC] [--skips FILE] [--vkms-ko PATH]
+#                 [--vkms-params "..."]
+# Subtests listed in the skips file (test@subtest lines, each after a
+# "# reason" line) are not run on this driver: they are known to take the
+# whole VM down there.
 #
 # Results go to $WFD_OUT (the directory shared with the host):
 #   results.tsv   subtest <TAB> result <TAB> exit code <TAB> seconds <TAB> detail
@@ -18,13 +22,14 @@
 # passed or skipped but the kernel logged a warning meanwhile).
 set -uo pipefail
 
-driver="" igt="" list="" limit=60 vkms_ko="" vkms_params=""
+driver="" igt="" list="" limit=60 skips="" vkms_ko="" vkms_params=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--driver) driver=$2; shift 2 ;;
 	--igt-dir) igt=$2; shift 2 ;;
 	--list) list=$2; shift 2 ;;
 	--timeout) limit=$2; shift 2 ;;
+	--skips) skips=$2; shift 2 ;;
 	--vkms-ko) vkms_ko=$2; shift 2 ;;
 	--vkms-params) vkms_params=$2; shift 2 ;;
 	*) echo "igt-guest: unknown argument '$1'" >&2; exit 2 ;;
@@ -119,6 +124,17 @@ while read -r entry; do
 	logf="$out/logs/$entry.log"
 	dm="$out/logs/$entry.dmesg"
 
+	skip_why=""
+	[ -z "$skips" ] || skip_why=$(awk -v e="$entry" '
+		/^[[:space:]]*#/ { sub(/^[[:space:]]*#[[:space:]]*/, ""); r = $0; next }
+		{ gsub(/[[:space:]]/, "") }
+		$0 == e { print (r == "" ? "listed" : r); exit }' "$skips")
+	if [ -n "$skip_why" ]; then
+		echo "not run: $skip_why" > "$logf"
+		printf '%s\tnotrun\t-\t0\tnot run on %s: %s\n' "$entry" "$driver" "$skip_why" >> "$out/results.tsv"
+		log "[$n/$total] $entry: notrun ($(basename "$skips"))"
+		continue
+	fi
 	if [ ! -x "$igt/$test" ]; then
 		echo "no IGT binary $igt/$test" > "$logf"
 		printf '%s\tnotrun\t-\t0\tno binary %s\n' "$entry" "$test" >> "$out/results.tsv"
@@ -164,7 +180,7 @@ while read -r entry; do
 	fi
 done < "$list"
 
-igt_version=$(grep -m1 -h '^IGT-Version:' "$out"/logs/*.log 2>/dev/null)
+igt_version=$(cat "$out"/logs/*.log 2> /dev/null | awk '/^IGT-Version:/ { print; exit }')
 echo "igt: ${igt_version:-unknown}" >> "$out/info.txt"
 date > "$out/done"
 exit 0

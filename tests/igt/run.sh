@@ -144,13 +144,17 @@ merge() {
 	awk -F'\t' -v dir="$dir" -v abi="$abi" -v only="$only" \
 		-v header="$(cat "$dir/.header")" '
 	function st(r) {	# drm/ci spelling of a result
-		return r == "pass" ? "Pass" : r == "fail" ? "Fail" : r == "skip" ? "Skip" :
-		       r == "timeout" ? "Timeout" : r == "crash" ? "Crash" :
-		       r == "dmesg-warn" ? "Warn" : "NotRun"
+		if (r == "pass") return "Pass"
+		if (r == "fail") return "Fail"
+		if (r == "skip") return "Skip"
+		if (r == "timeout") return "Timeout"
+		if (r == "crash") return "Crash"
+		if (r == "dmesg-warn") return "Warn"
+		return "NotRun"
 	}
 	function bad(r) { return r != "pass" && r != "skip" }
 	function csv(s) { gsub(/"/, "\"\"", s); return "\"" s "\"" }
-	FILENAME == dir "/.expected.tsv" { if ($1 != "") { exp[$1] = $2; why[$1] = $3 } next }
+	FILENAME == dir "/.expected.tsv" { if ($1 != "") { xst[$1] = $2; xwhy[$1] = $3 } next }
 	FILENAME == dir "/wfd/results.tsv" { w[$1] = $2; ws[$1] = $4; wd[$1] = $5; next }
 	FILENAME == dir "/vkms/results.tsv" { v[$1] = $2; vs[$1] = $4; vd[$1] = $5; next }
 	FILENAME == dir "/.entries" { order[++n] = $1; next }
@@ -161,7 +165,7 @@ merge() {
 		print "subtest,wfd,vkms,wfd_seconds,vkms_seconds,verdict,reason,wfd_detail,vkms_detail" > out
 		for (i = 1; i <= n; i++)
 			inlist[order[i]] = 1
-		for (t in exp)
+		for (t in xst)
 			if (!(t in inlist))
 				stl[++ns] = sprintf("  %-58s %s", t, "listed in the expected failures, but not in the test list")
 		for (i = 1; i <= n; i++) {
@@ -170,27 +174,27 @@ merge() {
 			b = (t in v) ? v[t] : (only == "wfd" ? "-" : "notrun")
 			cw[a]++; cv[b]++
 			verdict = ""; reason = ""; note = ""
-			if (t in exp) reason = why[t]
+			if (t in xst) reason = xwhy[t]
 			if (only != "") {
 				verdict = ""
 			} else if (b == "pass" && a != "pass") {
-				if ((t in exp) && exp[t] == st(a)) {
+				if ((t in xst) && xst[t] == st(a)) {
 					verdict = "expected"; note = "expected: " reason
-				} else if (t in exp) {
+				} else if (t in xst) {
 					verdict = "mismatch"; unexp++
-					note = "MISMATCH: expected " exp[t] ", got " st(a) " (" reason ")"
+					note = "MISMATCH: expected " xst[t] ", got " st(a) " (" reason ")"
 				} else {
 					verdict = "unexpected"; unexp++
 					note = "UNEXPECTED: not in the expected failures; " wd[t]
 				}
 				diff[++nd] = sprintf("  %-58s wfd %-10s %s", t, a, note)
-			} else if ((t in exp) && a == "pass") {
+			} else if ((t in xst) && a == "pass") {
 				verdict = "stale"
-				note = "STALE: listed as " exp[t] ", but passes on wfd"
+				note = "STALE: listed as " xst[t] ", but passes on wfd"
 				stl[++ns] = sprintf("  %-58s %s", t, note)
-			} else if (t in exp) {
+			} else if (t in xst) {
 				verdict = "listed"
-				note = "listed as " exp[t] "; vkms " b " on this kernel"
+				note = "listed as " xst[t] "; vkms " b " on this kernel"
 			} else if (a == "pass" && b != "pass") {
 				verdict = "wfd-only"
 			}
@@ -248,6 +252,8 @@ for series in "${kernels[@]}"; do
 			vmargs+=(--no-load)
 			gargs+=(--vkms-ko "$vkms_ko" --vkms-params "$vkms_params")
 		fi
+		skips=$here/$drv-skips.txt
+		[ ! -f "$skips" ] || gargs+=(--skips "$skips")
 		set +e
 		WFD_VM_OUT=$dir/$drv bash "$top/tests/vm/run.sh" "${vmargs[@]}" -- \
 			bash "$here/guest.sh" "${gargs[@]}" 2>&1 | tee "$dir/$drv/console.log"
@@ -270,6 +276,7 @@ for series in "${kernels[@]}"; do
 	} > "$dir/.header"
 	merge "$abi" "$dir" || status=1
 	rm -f "$dir/.header" "$dir/.expected.tsv" "$dir/.entries"
+	[ -f "$dir/summary.txt" ] || { log "$abi: no summary"; status=1; continue; }
 	echo
 	cat "$dir/results.txt"
 	echo

@@ -42,7 +42,8 @@ static int x264_open(struct encoder **out, const struct enc_params *p)
 	par.rc.i_rc_method = X264_RC_ABR;
 	par.rc.i_bitrate = p->bitrate_kbps;
 	par.rc.i_vbv_max_bitrate = p->bitrate_kbps;
-	par.rc.i_vbv_buffer_size = p->bitrate_kbps / p->fps + 1;
+	/* A quarter second of buffer: room for IDRs at low latency. */
+	par.rc.i_vbv_buffer_size = p->bitrate_kbps / 4;
 	par.i_log_level = X264_LOG_WARNING;
 	if (x264_param_apply_profile(&par, "baseline"))
 		goto fail;
