@@ -623,20 +623,21 @@ static int wfd_connector_probe_count(struct wfd_output *output)
 	return count;
 }
 
-static int wfd_session_set_sink(struct wfd_device *wfd,
-				struct drm_wfd_connect *args,
-				struct drm_file *file,
-				const struct drm_edid *edid)
+/* Give the caller's session its sink; returns the session's output. */
+static struct wfd_output *wfd_session_set_sink(struct wfd_device *wfd,
+					       struct drm_wfd_connect *args,
+					       struct drm_file *file,
+					       const struct drm_edid *edid)
 {
 	struct wfd_session *s;
 	struct wfd_output *output;
 
 	s = wfd_session_lock(wfd, args->session_id, file);
 	if (IS_ERR(s))
-		return PTR_ERR(s);
+		return ERR_CAST(s);
 	if (s->edid) {
 		wfd_session_unlock(s);
-		return -EBUSY;
+		return ERR_PTR(-EBUSY);
 	}
 	s->edid = edid;
 	s->max_width = args->max_width;
@@ -646,7 +647,7 @@ static int wfd_session_set_sink(struct wfd_device *wfd,
 				  sizeof(s->sink_name) - 1);
 	output = s->output;
 	wfd_session_unlock(s);
-	return output->index;
+	return output;
 }
 
 static void wfd_session_clear_sink(struct wfd_output *output, u32 id)
@@ -700,14 +701,12 @@ int wfd_connect_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 		return -ENOMEM;
 
 	mutex_lock(&drm->mode_config.mutex);
-	ret = wfd_session_set_sink(wfd, args, file, edid);
-	if (ret < 0) {
+	output = wfd_session_set_sink(wfd, args, file, edid);
+	if (IS_ERR(output)) {
 		mutex_unlock(&drm->mode_config.mutex);
 		drm_edid_free(edid);
-		return ret;
+		return PTR_ERR(output);
 	}
-	output = &wfd->outputs[ret];
-	ret = 0;
 	if (!wfd_connector_probe_count(output)) {
 		/* No mode the pipeline can carry: undo, as if never called. */
 		wfd_session_clear_sink(output, args->session_id);

@@ -10,7 +10,7 @@ pkgs=(
 	dwarves sparse
 	qemu-system-x86 busybox-static
 	libdrm-dev meson ninja-build
-	libx264-dev libyuv-dev libavcodec-dev libavutil-dev ffmpeg
+	libx264-dev libopenh264-dev libyuv-dev libavcodec-dev libavutil-dev ffmpeg
 )
 
 missing=()

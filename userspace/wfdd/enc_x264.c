@@ -100,9 +100,3 @@ const struct encoder_ops encoder_x264 = {
 	.close = x264_close,
 };
 
-const struct encoder_ops *encoder_find(const char *name)
-{
-	if (!strcmp(name, "x264") || !strcmp(name, "auto"))
-		return &encoder_x264;
-	return NULL;
-}

@@ -42,8 +42,9 @@ struct encoder_ops {
 };
 
 extern const struct encoder_ops encoder_x264;
+extern const struct encoder_ops encoder_openh264;
 
-/* Find an encoder by name ("x264"), or NULL. */
+/* Find an encoder by name ("auto", "x264", "openh264"), or NULL. */
 const struct encoder_ops *encoder_find(const char *name);
 
 #endif

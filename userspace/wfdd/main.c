@@ -34,8 +34,13 @@ struct opts {
 	int bitrate_kbps, latency_ms, idr_ms, verbose;
 };
 
-struct stats {
+/* Counters of the current one-second interval. */
+struct interval {
 	uint64_t frames, dropped, bytes, encode_ns, latency_ns;
+};
+
+struct stats {
+	struct interval cur;
 	uint64_t total_frames, total_dropped;
 	uint64_t since;
 };
@@ -52,8 +57,8 @@ struct wfdd {
 	struct rtp_sender rtp;
 	uint64_t last_encode;
 	uint64_t last_idr;
-	int send_errors_since;	/* seconds of consecutive send failure */
-	uint64_t first_send_error;
+	uint64_t first_send_error;	/* start of a run of EAGAIN/ENOBUFS */
+	int32_t diag;			/* reported with the ending status */
 	struct stats st;
 };
 
@@ -69,7 +74,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: wfdd --rtp HOST:PORT [--output N] [--mode WxH@R]... [--bitrate KBPS]\n"
-		"            [--encoder auto|x264] [--device PATH] [--name NAME] [--latency MS]\n"
+		"            [--encoder auto|x264|openh264] [--device PATH] [--name NAME] [--latency MS]\n"
 		"            [--idr-interval MS] [-v]\n");
 }
 
@@ -145,12 +150,15 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-/* Fixed mapping of send errors to session status (see wfd-protocol). */
-static int send_error_status(struct wfdd *d, int err, uint64_t now)
+/*
+ * Fixed mapping of errors to session status (Documentation/wfdd.rst);
+ * -1 while a transient send error may still clear.
+ */
+static int error_status(struct wfdd *d, int err, uint64_t now)
 {
 	if (err == -ECONNREFUSED)
 		return WFD_STATUS_SINK_DISCONNECT_REQUEST;
-	if (err == -EAGAIN || err == -ENOBUFS || err == -EWOULDBLOCK) {
+	if (err == -EAGAIN || err == -ENOBUFS) {
 		if (!d->first_send_error)
 			d->first_send_error = now;
 		/* Sustained for a second: the link cannot carry the stream. */
@@ -159,11 +167,6 @@ static int send_error_status(struct wfdd *d, int err, uint64_t now)
 		return -1;
 	}
 	return WFD_STATUS_CRITICAL_ERROR;
-}
-
-static int send_flush(struct wfdd *d)
-{
-	return rtp_flush(&d->rtp);
 }
 
 static int encode_and_send(struct wfdd *d, const struct yuv_image *img,
@@ -188,12 +191,12 @@ static int encode_and_send(struct wfdd *d, const struct yuv_image *img,
 	rtp_set_time(&d->rtp, (uint32_t)(t1 * 9 / 100000));
 	ret = ts_mux_video(&d->ts, out.data, out.len, pts, out.key, t1 * 27 / 1000);
 	if (!ret)
-		ret = send_flush(d);
-	d->st.frames++;
+		ret = rtp_flush(&d->rtp);
+	d->st.cur.frames++;
 	d->st.total_frames++;
-	d->st.bytes += out.len;
-	d->st.encode_ns += t1 - t0;
-	d->st.latency_ns += now_ns() - commit_ns;
+	d->st.cur.bytes += out.len;
+	d->st.cur.encode_ns += t1 - t0;
+	d->st.cur.latency_ns += now_ns() - commit_ns;
 	d->last_encode = now_ns();
 	return ret;
 }
@@ -233,7 +236,7 @@ static int new_frame(struct wfdd *d)
 		return 0;
 	if (ret)
 		return ret;
-	d->st.dropped += f.info.superseded;
+	d->st.cur.dropped += f.info.superseded;
 	d->st.total_dropped += f.info.superseded;
 	ret = ensure_encoder(d, (int)f.info.width, (int)f.info.height);
 	if (!ret)
@@ -258,18 +261,18 @@ static void stats_tick(struct wfdd *d, uint64_t now)
 	rs.frames_encoded = d->st.total_frames;
 	rs.frames_dropped = d->st.total_dropped;
 	rs.bytes_sent = d->rtp.bytes;
-	rs.fps_milli = (uint32_t)(d->st.frames * 1000000000000ull / dt);
-	rs.bitrate_kbps = (uint32_t)(d->st.bytes * 8 * 1000000ull / dt);
-	if (d->st.frames) {
-		rs.encode_us = (uint32_t)(d->st.encode_ns / d->st.frames / 1000);
-		rs.latency_us = (uint32_t)(d->st.latency_ns / d->st.frames / 1000);
+	rs.fps_milli = (uint32_t)(d->st.cur.frames * 1000000000000ull / dt);
+	rs.bitrate_kbps = (uint32_t)(d->st.cur.bytes * 8 * 1000000ull / dt);
+	if (d->st.cur.frames) {
+		rs.encode_us = (uint32_t)(d->st.cur.encode_ns / d->st.cur.frames / 1000);
+		rs.latency_us = (uint32_t)(d->st.cur.latency_ns / d->st.cur.frames / 1000);
 	}
 	wfd_report_stats(d->src.fd, &rs);
 	if (d->o.verbose)
 		fprintf(stderr, "wfdd: %u.%03u fps, %u kbit/s, encode %u us, commit-to-send %u us, dropped %llu\n",
 			rs.fps_milli / 1000, rs.fps_milli % 1000, rs.bitrate_kbps, rs.encode_us,
-			rs.latency_us, (unsigned long long)d->st.dropped);
-	memset(&d->st.frames, 0, 5 * sizeof(uint64_t));
+			rs.latency_us, (unsigned long long)d->st.cur.dropped);
+	memset(&d->st.cur, 0, sizeof(d->st.cur));
 	d->st.since = now;
 }
 
@@ -287,12 +290,16 @@ static int run(struct wfdd *d, int sigfd, int timerfd)
 		if (poll(p, 3, -1) < 0) {
 			if (errno == EINTR)
 				continue;
+			d->diag = -errno;
 			return WFD_STATUS_CRITICAL_ERROR;
 		}
 		if (p[1].revents)
 			return -1;	/* SIGINT/SIGTERM: graceful end */
-		if (p[0].revents && source_dispatch(&d->src) < 0)
+		if (p[0].revents && (ret = source_dispatch(&d->src)) < 0) {
+			d->diag = ret;
 			return WFD_STATUS_CRITICAL_ERROR;
+		}
+		ret = 0;
 		if (d->src.frame_ready && !d->src.dpms_off)
 			ret = new_frame(d);
 		now = now_ns();
@@ -309,18 +316,15 @@ static int run(struct wfdd *d, int sigfd, int timerfd)
 				rtp_set_time(&d->rtp, (uint32_t)(now * 9 / 100000));
 				ret = ts_mux_tick(&d->ts, now * 27 / 1000);
 				if (!ret)
-					ret = send_flush(d);
+					ret = rtp_flush(&d->rtp);
 			}
 			stats_tick(d, now);
 		}
 		if (ret) {
-			int status = send_error_status(d, ret, now);
+			int status = error_status(d, ret, now);
 
-			if (ret != -EAGAIN && ret != -ENOBUFS && ret != -ECONNREFUSED &&
-			    ret != -EWOULDBLOCK)
-				status = WFD_STATUS_CRITICAL_ERROR;
 			if (status >= 0) {
-				d->st.since = (uint64_t)(-ret);	/* diag */
+				d->diag = ret;
 				return status;
 			}
 		} else {
@@ -346,7 +350,7 @@ int main(int argc, char **argv)
 		return 2;
 	d.ops = encoder_find(d.o.encoder);
 	if (!d.ops) {
-		fprintf(stderr, "wfdd: encoder '%s' is not available (this build has: x264)\n",
+		fprintf(stderr, "wfdd: encoder '%s' is not available (this build has: x264, openh264)\n",
 			d.o.encoder);
 		return 2;
 	}
@@ -395,10 +399,8 @@ int main(int argc, char **argv)
 
 	status = run(&d, sigfd, timerfd);
 	if (status >= 0) {
-		int32_t diag = -(int32_t)d.st.since;
-
-		fprintf(stderr, "wfdd: session ends: %s (diag %d)\n", status_names[status], diag);
-		source_close(&d.src, status, diag);
+		fprintf(stderr, "wfdd: session ends: %s (diag %d)\n", status_names[status], d.diag);
+		source_close(&d.src, status, d.diag);
 	} else {
 		fprintf(stderr, "wfdd: stopping\n");
 		source_close(&d.src, -1, 0);

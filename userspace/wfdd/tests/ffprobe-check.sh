@@ -5,7 +5,7 @@ set -e
 enc=$1
 ts=$(mktemp --suffix=.ts)
 trap 'rm -f "$ts"' EXIT
-"$enc" "$ts" >/dev/null
+"$enc" x264 "$ts" >/dev/null
 if ! command -v ffprobe >/dev/null; then
 	echo "ffprobe not installed"; exit 77
 fi

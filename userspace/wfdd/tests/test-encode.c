@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The x264 encoder makes a stream that libavcodec decodes back to the
- * input: PSNR >= 40 dB at a high bit rate.  Also writes the stream muxed
- * as MPEG-TS to the file given as argument, for demuxer checks.
+ * An encoder makes a stream that libavcodec decodes back to the input:
+ * PSNR >= 40 dB at a high bit rate.  Also writes the stream muxed as
+ * MPEG-TS to a file, for demuxer checks.
+ *
+ * usage: test-encode ENCODER [TS_FILE]
  */
 #define _GNU_SOURCE
 #include <math.h>
@@ -55,6 +57,7 @@ int main(int argc, char **argv)
 {
 	struct enc_params p = { .width = 320, .height = 240, .fps = 30,
 				.bitrate_kbps = 8000, .gop = 30 };
+	const struct encoder_ops *ops = encoder_find(argc > 1 ? argv[1] : "");
 	const AVCodec *codec = avcodec_find_decoder(AV_CODEC_ID_H264);
 	AVCodecContext *ctx = avcodec_alloc_context3(codec);
 	AVPacket *pkt = av_packet_alloc();
@@ -65,16 +68,16 @@ int main(int argc, char **argv)
 	double min_psnr = 99;
 	int decoded = 0, keys = 0;
 
-	if (!codec || avcodec_open2(ctx, codec, NULL) || yuv_alloc(&img, 320, 240) ||
-	    encoder_x264.open(&enc, &p))
+	if (!ops || !codec || avcodec_open2(ctx, codec, NULL) || yuv_alloc(&img, 320, 240) ||
+	    ops->open(&enc, &p))
 		return 1;
-	ts_file = fopen(argc > 1 ? argv[1] : "/dev/null", "wb");
+	ts_file = fopen(argc > 2 ? argv[2] : "/dev/null", "wb");
 	ts_mux_init(&m, ts_write, NULL);
 	for (int n = 0; n < 60; n++) {
 		struct enc_out out;
 
 		pattern(&img, n);
-		if (encoder_x264.encode(enc, &img, n == 45, &out))
+		if (ops->encode(enc, &img, n == 45, &out))
 			return 1;
 		keys += out.key;
 		if (n == 0 || n == 45) {
@@ -100,12 +103,13 @@ int main(int argc, char **argv)
 		}
 	}
 	fclose(ts_file);
-	printf("decoded %d frames, %d key frames, min PSNR %.1f dB\n", decoded, keys, min_psnr);
-	encoder_x264.close(enc);
+	printf("%s: decoded %d frames, %d key frames, min PSNR %.1f dB\n", ops->name,
+	       decoded, keys, min_psnr);
+	ops->close(enc);
 	yuv_free(&img);
 	av_frame_free(&frame);
 	av_packet_free(&pkt);
 	avcodec_free_context(&ctx);
-	/* zerolatency: one frame in, one out; IDRs at 0, 30 (GOP) and 45. */
+	/* One frame in, one out; IDRs at 0, 30 (GOP) and 45. */
 	return decoded == 60 && keys >= 3 && min_psnr >= 40 ? 0 : 1;
 }
