@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -70,7 +71,7 @@ static void on_event(const struct drm_event *ev, void *data)
 	case DRM_WFD_EVENT_BUFFER_GONE: {
 		uint64_t id = ((const struct drm_wfd_event_buffer_gone *)ev)->buffer_id;
 
-		for (int i = 0; i < SOURCE_MAX_BUFFERS; i++)
+		for (size_t i = 0; i < s->nbufs; i++)
 			if (s->bufs[i].id == id)
 				buffer_drop(s, &s->bufs[i]);
 		break;
@@ -92,20 +93,30 @@ static struct source_buffer *buffer_get(struct source *s,
 					const struct drm_wfd_frame_acquire *f)
 {
 	struct source_buffer *b = NULL;
-	int i;
+	size_t i;
 
-	for (i = 0; i < SOURCE_MAX_BUFFERS; i++)
+	for (i = 0; i < s->nbufs; i++)
 		if (s->bufs[i].id == f->buffer_id)
 			return &s->bufs[i];
 	if (!(f->flags & WFD_FRAME_NEW_BUFFER))
 		return NULL;
-	for (i = 0; i < SOURCE_MAX_BUFFERS && !b; i++)
+	for (i = 0; i < s->nbufs && !b; i++)
 		if (!s->bufs[i].id)
 			b = &s->bufs[i];
 	if (!b) {
-		/* More buffers than slots: recycle the first. */
-		b = &s->bufs[0];
-		buffer_drop(s, b);
+		/* The kernel remembers each buffer it handed us: keep them all. */
+		struct source_buffer *nb = realloc(s->bufs, (s->nbufs + 4) * sizeof(*nb));
+
+		if (!nb) {
+			struct drm_gem_close gc = { .handle = f->gem_handle };
+
+			drmIoctl(s->fd, DRM_IOCTL_GEM_CLOSE, &gc);
+			return NULL;
+		}
+		memset(nb + s->nbufs, 0, 4 * sizeof(*nb));
+		s->bufs = nb;
+		b = &s->bufs[s->nbufs];
+		s->nbufs += 4;
 	}
 	b->id = f->buffer_id;
 	b->handle = f->gem_handle;
@@ -147,9 +158,12 @@ int source_release(struct source *s, struct source_frame *f)
 
 void source_close(struct source *s, int status, int32_t diag)
 {
-	for (int i = 0; i < SOURCE_MAX_BUFFERS; i++)
+	for (size_t i = 0; i < s->nbufs; i++)
 		if (s->bufs[i].id)
 			buffer_drop(s, &s->bufs[i]);
+	free(s->bufs);
+	s->bufs = NULL;
+	s->nbufs = 0;
 	if (status >= 0)
 		wfd_report_status(s->fd, s->session, (uint32_t)status, diag);
 	else

@@ -12,8 +12,6 @@
 
 #include "libwfd.h"
 
-#define SOURCE_MAX_BUFFERS 16
-
 struct source_buffer {
 	uint64_t id;		/* 0: free slot */
 	uint32_t handle;
@@ -30,7 +28,9 @@ struct source_frame {
 struct source {
 	int fd;
 	uint32_t session, output;
-	struct source_buffer bufs[SOURCE_MAX_BUFFERS];
+	/* One per buffer the kernel gave us a handle of, until BUFFER_GONE. */
+	struct source_buffer *bufs;
+	size_t nbufs;
 	/* Set by events. */
 	bool frame_ready;
 	bool dpms_off;
