@@ -17,7 +17,7 @@ port=5004
 # own test), and a slow receiver must not lose an IDR burst to a small
 # socket buffer.
 echo 2000 > /sys/module/wfd/parameters/hold_timeout_ms
-sysctl -qw net.core.rmem_default=8388608 net.core.rmem_max=8388608
+sysctl -qw net.core.rmem_max=16777216
 n=0 fail=0
 result() { n=$((n + 1)); if [ "$2" -eq 0 ]; then echo "ok $n $1"; else echo "not ok $n $1"; fail=1; fi; }
 status() { cat /sys/class/drm/card*-Virtual-1/status; }
@@ -35,7 +35,7 @@ receiver() { # frames file; sets rx
 	printf 'v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=wfd\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=video %d RTP/AVP 33\r\n' \
 		"$port" > "$out/stream.sdp"
 	ffmpeg -nostdin -hide_banner -loglevel error -protocol_whitelist file,rtp,udp \
-		-analyzeduration 30M -probesize 20M \
+		-analyzeduration 30M -probesize 20M -buffer_size 16777216 \
 		-i "$out/stream.sdp" -frames:v "$1" -fps_mode passthrough -f rawvideo -pix_fmt rgb24 -y "$2" \
 		> "$out/ffmpeg.log" 2>&1 < /dev/null &
 	rx=$!
