@@ -125,24 +125,23 @@ build_vkms() {
 	echo "$cache/vkms.ko"
 }
 
-# The expected failures as TSV: subtest, status, reason, kernel series
-# (an optional third field of a line: the series it applies to, e.g. "6.12").
+# The expected failures as TSV: subtest, status, reason.
 expected=$(awk '
 	/^[[:space:]]*#/ { sub(/^[[:space:]]*#[[:space:]]*/, ""); reason = $0; next }
 	/^[[:space:]]*$/ { reason = ""; next }
 	{
-		n = split($0, f, ",")
+		split($0, f, ",")
 		gsub(/[[:space:]]/, "", f[1]); gsub(/[[:space:]]/, "", f[2])
-		print f[1] "\t" f[2] "\t" reason "\t" (n > 2 ? f[3] : "")
+		print f[1] "\t" f[2] "\t" reason
 	}' "$fails")
 
 # merge ABI DIR: writes results.txt, results.csv and summary.txt, prints
 # the summary, and returns 1 on an unexpected difference.
 merge() {
-	local abi=$1 dir=$2 series=$3
+	local abi=$1 dir=$2
 	printf '%s\n' "$expected" > "$dir/.expected.tsv"
 	echo "$entries" > "$dir/.entries"
-	awk -F'\t' -v dir="$dir" -v series="$series" -v only="$only" \
+	awk -F'\t' -v dir="$dir" -v abi="$abi" -v only="$only" \
 		-v header="$(cat "$dir/.header")" '
 	function st(r) {	# drm/ci spelling of a result
 		if (r == "pass") return "Pass"
@@ -155,16 +154,7 @@ merge() {
 	}
 	function bad(r) { return r != "pass" && r != "skip" }
 	function csv(s) { gsub(/"/, "\"\"", s); return "\"" s "\"" }
-	function applies(k,	n, i, a) {	# does an expectation for series k apply?
-		if (k ~ /^[[:space:]]*$/) return 1
-		n = split(k, a, /[[:space:]]+/)
-		for (i = 1; i <= n; i++) if (a[i] == series) return 1
-		return 0
-	}
-	FILENAME == dir "/.expected.tsv" {
-		if ($1 != "" && applies($4)) { xst[$1] = $2; xwhy[$1] = $3 }
-		next
-	}
+	FILENAME == dir "/.expected.tsv" { if ($1 != "") { xst[$1] = $2; xwhy[$1] = $3 } next }
 	FILENAME == dir "/wfd/results.tsv" { w[$1] = $2; ws[$1] = $4; wd[$1] = $5; next }
 	FILENAME == dir "/vkms/results.tsv" { v[$1] = $2; vs[$1] = $4; vd[$1] = $5; next }
 	FILENAME == dir "/.entries" { order[++n] = $1; next }
@@ -284,7 +274,7 @@ for series in "${kernels[@]}"; do
 		for n in "${vm_notes[@]+"${vm_notes[@]}"}"; do echo "# $n"; done
 		echo "# time: $(( $(date +%s) - start )) s"
 	} > "$dir/.header"
-	merge "$abi" "$dir" "$series" || status=1
+	merge "$abi" "$dir" || status=1
 	rm -f "$dir/.header" "$dir/.expected.tsv" "$dir/.entries"
 	[ -f "$dir/summary.txt" ] || { log "$abi: no summary"; status=1; continue; }
 	echo
