@@ -459,6 +459,21 @@ static struct wfd_session *wfd_session_lock(struct wfd_device *wfd, u32 id,
 	return ERR_PTR(-ENOENT);
 }
 
+/*
+ * The common start of the per-session ioctls: input flags and reserved
+ * fields must be zero; then find and lock the caller's session.
+ */
+static struct wfd_session *wfd_session_lock_args(struct drm_device *drm,
+						 u32 id, u32 flags,
+						 const u64 *reserved,
+						 size_t reserved_size,
+						 struct drm_file *file)
+{
+	if (flags || memchr_inv(reserved, 0, reserved_size))
+		return ERR_PTR(-EINVAL);
+	return wfd_session_lock(to_wfd(drm), id, file);
+}
+
 static void wfd_session_unlock(struct wfd_session *s)
 {
 	mutex_unlock(&s->output->session_lock);
@@ -764,10 +779,8 @@ int wfd_frame_acquire_ioctl(struct drm_device *drm, void *data,
 	void *known;
 	int ret = 0;
 
-	if (args->flags || memchr_inv(args->reserved, 0, sizeof(args->reserved)))
-		return -EINVAL;
-
-	s = wfd_session_lock(to_wfd(drm), id, file);
+	s = wfd_session_lock_args(drm, id, args->flags, args->reserved,
+				  sizeof(args->reserved), file);
 	if (IS_ERR(s))
 		return PTR_ERR(s);
 	if (s->held_fb) {
@@ -829,10 +842,8 @@ int wfd_frame_release_ioctl(struct drm_device *drm, void *data,
 	struct wfd_session *s;
 	int ret = 0;
 
-	if (args->flags || memchr_inv(args->reserved, 0, sizeof(args->reserved)))
-		return -EINVAL;
-
-	s = wfd_session_lock(to_wfd(drm), args->session_id, file);
+	s = wfd_session_lock_args(drm, args->session_id, args->flags,
+				  args->reserved, sizeof(args->reserved), file);
 	if (IS_ERR(s))
 		return PTR_ERR(s);
 	output = s->output;
@@ -868,12 +879,11 @@ int wfd_report_status_ioctl(struct drm_device *drm, void *data,
 	struct drm_wfd_report_status *args = data;
 	struct wfd_session *s;
 
-	if (args->flags || memchr_inv(args->reserved, 0, sizeof(args->reserved)))
-		return -EINVAL;
 	if (args->status > WFD_STATUS_MAX)
 		return -EINVAL;
 
-	s = wfd_session_lock(to_wfd(drm), args->session_id, file);
+	s = wfd_session_lock_args(drm, args->session_id, args->flags,
+				  args->reserved, sizeof(args->reserved), file);
 	if (IS_ERR(s))
 		return PTR_ERR(s);
 	wfd_session_end_locked(s, args->status, args->diag);
@@ -894,10 +904,8 @@ int wfd_report_stats_ioctl(struct drm_device *drm, void *data,
 	struct drm_wfd_report_stats *args = data;
 	struct wfd_session *s;
 
-	if (args->flags || memchr_inv(args->reserved, 0, sizeof(args->reserved)))
-		return -EINVAL;
-
-	s = wfd_session_lock(to_wfd(drm), args->session_id, file);
+	s = wfd_session_lock_args(drm, args->session_id, args->flags,
+				  args->reserved, sizeof(args->reserved), file);
 	if (IS_ERR(s))
 		return PTR_ERR(s);
 	s->stats = *args;
@@ -919,10 +927,8 @@ int wfd_disconnect_ioctl(struct drm_device *drm, void *data,
 	struct drm_wfd_disconnect *args = data;
 	struct wfd_session *s;
 
-	if (args->flags || memchr_inv(args->reserved, 0, sizeof(args->reserved)))
-		return -EINVAL;
-
-	s = wfd_session_lock(to_wfd(drm), args->session_id, file);
+	s = wfd_session_lock_args(drm, args->session_id, args->flags,
+				  args->reserved, sizeof(args->reserved), file);
 	if (IS_ERR(s))
 		return PTR_ERR(s);
 	wfd_session_end_locked(s, WFD_ENDING_GRACEFUL, 0);
