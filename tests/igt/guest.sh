@@ -36,8 +36,10 @@ while [ $# -gt 0 ]; do
 	esac
 done
 out=${WFD_OUT:?igt-guest: WFD_OUT is not set (run me through tests/vm/run.sh)}
-[ -n "$driver" ] && [ -d "$igt" ] && [ -f "$list" ] ||
-	{ echo "igt-guest: need --driver, --igt-dir and --list" >&2; exit 2; }
+if [ -z "$driver" ] || [ ! -d "$igt" ] || [ ! -f "$list" ]; then
+	echo "igt-guest: need --driver, --igt-dir and --list" >&2
+	exit 2
+fi
 
 log() { echo "igt-guest[$driver]: $*"; }
 

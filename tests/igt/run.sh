@@ -75,7 +75,7 @@ missing=$(echo "$entries" | cut -d@ -f1 | sort -u | while read -r t; do
 done)
 [ "$(echo "$entries" | cut -d@ -f1 | sort -u | wc -l)" -gt "$(echo "$missing" | grep -c .)" ] ||
 	die "none of the list's IGT binaries is in $igt_dir"
-[ -z "$missing" ] || log "warning: not in $igt_dir (reported as notrun): $(echo $missing)"
+[ -z "$missing" ] || log "warning: not in $igt_dir (reported as notrun): $(echo "$missing" | paste -sd ' ')"
 if [ -x "$igt_dir/igt_runner" ] || [ -x "$igt_dir/../runner/igt_runner" ]; then
 	log "(igt_runner is there, but each subtest runs on its own here, so that every one gets its own time limit and kernel log)"
 fi
@@ -107,16 +107,18 @@ build_vkms() {
 	rm -rf "$cache"
 	mkdir -p "$cache"
 	tmp=$(mktemp -d)
-	# shellcheck disable=SC2064
-	trap "rm -rf '$tmp'" RETURN
-	(cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root \
-		"linux-source-$series=$version" >&2) ||
-		{ log "cannot download linux-source-$series=$version (apt-get update? is the version still in the archive?)"; return 1; }
+	if ! (cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root \
+		"linux-source-$series=$version" >&2); then
+		rm -rf "$tmp"
+		log "cannot download linux-source-$series=$version (apt-get update? is the version still in the archive?)"
+		return 1
+	fi
 	deb=$(ls "$tmp"/linux-source-"$series"_*.deb)
 	dpkg-deb --fsys-tarfile "$deb" |
 		tar -xO "./usr/src/linux-source-$series.tar.xz" |
 		xz -dc | tar -x -C "$tmp" --wildcards "linux-source-$series/drivers/gpu/drm/vkms/*"
 	mv "$tmp/linux-source-$series/drivers/gpu/drm/vkms" "$cache/src"
+	rm -rf "$tmp"
 	hdr=$kdir/root/usr/src/linux-headers-$abi
 	make -s -C "$hdr" M="$cache/src" CONFIG_DRM_VKMS=m modules >&2 ||
 		{ log "building vkms failed"; return 1; }
@@ -125,23 +127,28 @@ build_vkms() {
 	echo "$cache/vkms.ko"
 }
 
-# The expected failures as TSV: subtest, status, reason.
+# The expected failures as TSV: subtest, status, reason, kernel series
+# (an optional third field of a line: the series it applies to, e.g. "6.12").
 expected=$(awk '
 	/^[[:space:]]*#/ { sub(/^[[:space:]]*#[[:space:]]*/, ""); reason = $0; next }
 	/^[[:space:]]*$/ { reason = ""; next }
 	{
-		split($0, f, ",")
+		n = split($0, f, ",")
 		gsub(/[[:space:]]/, "", f[1]); gsub(/[[:space:]]/, "", f[2])
-		print f[1] "\t" f[2] "\t" reason
+		print f[1] "\t" f[2] "\t" reason "\t" (n > 2 ? f[3] : "")
 	}' "$fails")
 
 # merge ABI DIR: writes results.txt, results.csv and summary.txt, prints
 # the summary, and returns 1 on an unexpected difference.
 merge() {
-	local abi=$1 dir=$2
+	local abi=$1 dir=$2 series=$3
 	printf '%s\n' "$expected" > "$dir/.expected.tsv"
 	echo "$entries" > "$dir/.entries"
-	awk -F'\t' -v dir="$dir" -v abi="$abi" -v only="$only" \
+	local res=() d
+	for d in wfd vkms; do
+		[ ! -f "$dir/$d/results.tsv" ] || res+=("$dir/$d/results.tsv")
+	done
+	awk -F'\t' -v dir="$dir" -v series="$series" -v only="$only" \
 		-v header="$(cat "$dir/.header")" '
 	function st(r) {	# drm/ci spelling of a result
 		if (r == "pass") return "Pass"
@@ -154,7 +161,16 @@ merge() {
 	}
 	function bad(r) { return r != "pass" && r != "skip" }
 	function csv(s) { gsub(/"/, "\"\"", s); return "\"" s "\"" }
-	FILENAME == dir "/.expected.tsv" { if ($1 != "") { xst[$1] = $2; xwhy[$1] = $3 } next }
+	function applies(k,	n, i, a) {	# does an expectation for series k apply?
+		if (k ~ /^[[:space:]]*$/) return 1
+		n = split(k, a, /[[:space:]]+/)
+		for (i = 1; i <= n; i++) if (a[i] == series) return 1
+		return 0
+	}
+	FILENAME == dir "/.expected.tsv" {
+		if ($1 != "" && applies($4)) { xst[$1] = $2; xwhy[$1] = $3 }
+		next
+	}
 	FILENAME == dir "/wfd/results.tsv" { w[$1] = $2; ws[$1] = $4; wd[$1] = $5; next }
 	FILENAME == dir "/vkms/results.tsv" { v[$1] = $2; vs[$1] = $4; vd[$1] = $5; next }
 	FILENAME == dir "/.entries" { order[++n] = $1; next }
@@ -221,9 +237,7 @@ merge() {
 		}
 		close(sum)
 		exit unexp ? 1 : 0
-	}' "$dir/.expected.tsv" "$dir/.entries" \
-		$( [ -f "$dir/wfd/results.tsv" ] && echo "$dir/wfd/results.tsv") \
-		$( [ -f "$dir/vkms/results.tsv" ] && echo "$dir/vkms/results.tsv")
+	}' "$dir/.expected.tsv" "$dir/.entries" "${res[@]}"
 }
 
 drivers=(wfd vkms)
@@ -246,24 +260,33 @@ for series in "${kernels[@]}"; do
 		log "== $abi: $drv, $nentries subtests"
 		rm -rf "${dir:?}/$drv"
 		mkdir -p "$dir/$drv"
+		# The guest reads copies, which edits of the tree during the run
+		# cannot reach.
+		cp "$here/guest.sh" "$dir/$drv/guest.sh"
+		cp "$list" "$dir/$drv/testlist"
 		vmargs=(--kernel "$series" --timeout "$vm_timeout")
-		gargs=(--driver "$drv" --igt-dir "$igt_dir" --list "$list" --timeout "$limit")
+		gargs=(--driver "$drv" --igt-dir "$igt_dir" --list "$dir/$drv/testlist" --timeout "$limit")
 		if [ "$drv" = vkms ]; then
 			vmargs+=(--no-load)
 			gargs+=(--vkms-ko "$vkms_ko" --vkms-params "$vkms_params")
 		fi
-		skips=$here/$drv-skips.txt
-		[ ! -f "$skips" ] || gargs+=(--skips "$skips")
+		if [ -f "$here/$drv-skips.txt" ]; then
+			cp "$here/$drv-skips.txt" "$dir/$drv/skips.txt"
+			gargs+=(--skips "$dir/$drv/skips.txt")
+		fi
 		set +e
 		WFD_VM_OUT=$dir/$drv bash "$top/tests/vm/run.sh" "${vmargs[@]}" -- \
-			bash "$here/guest.sh" "${gargs[@]}" 2>&1 | tee "$dir/$drv/console.log"
+			bash "$dir/$drv/guest.sh" "${gargs[@]}" 2>&1 | tee "$dir/$drv/console.log"
 		rc=${PIPESTATUS[0]}
 		set -e
 		if [ ! -f "$dir/$drv/done" ]; then
 			vm_notes+=("$drv: the VM run did not finish (exit $rc); subtests not reached are notrun")
 			status=1
-		elif [ "$rc" -ne 0 ]; then
+		elif [ -s "$dir/$drv/dmesg.bad" ]; then
 			vm_notes+=("$drv: the kernel logged warnings (see $dir/$drv/dmesg.bad)")
+			[ "$drv" = wfd ] && status=1
+		elif [ "$rc" -ne 0 ]; then
+			vm_notes+=("$drv: the list ran, but the VM ended badly (exit $rc, see $dir/$drv/console.log)")
 			[ "$drv" = wfd ] && status=1
 		fi
 	done
@@ -274,7 +297,7 @@ for series in "${kernels[@]}"; do
 		for n in "${vm_notes[@]+"${vm_notes[@]}"}"; do echo "# $n"; done
 		echo "# time: $(( $(date +%s) - start )) s"
 	} > "$dir/.header"
-	merge "$abi" "$dir" || status=1
+	merge "$abi" "$dir" "$series" || status=1
 	rm -f "$dir/.header" "$dir/.expected.tsv" "$dir/.entries"
 	[ -f "$dir/summary.txt" ] || { log "$abi: no summary"; status=1; continue; }
 	echo
