@@ -14,6 +14,9 @@
 #
 # Results go to $WFD_OUT (the directory shared with the host):
 #   results.tsv   subtest <TAB> result <TAB> exit code <TAB> seconds <TAB> detail
+#                 (appended to: the host may run the rest of a list in a
+#                 new VM when one hangs)
+#   current       the subtest under way
 #   logs/SUBTEST.log, logs/SUBTEST.dmesg   IGT's output and the kernel log
 #   info.txt      driver, kernel, IGT version, connector states
 #   done          written once the whole list has run
@@ -44,8 +47,7 @@ fi
 log() { echo "igt-guest[$driver]: $*"; }
 
 mkdir -p "$out/logs"
-rm -f "$out/results.tsv" "$out/done" "$out"/logs/*
-: > "$out/results.tsv"
+rm -f "$out/done"
 
 case "$driver" in
 wfd)
@@ -144,6 +146,7 @@ while read -r entry; do
 		continue
 	fi
 
+	echo "$entry" > "$out/current"
 	nk=$(dmesg | wc -l)
 	echo "[IGT-RUN] $entry" > /dev/kmsg
 	t0=$(date +%s%N)
@@ -184,5 +187,6 @@ done < "$list"
 
 igt_version=$(cat "$out"/logs/*.log 2> /dev/null | awk '/^IGT-Version:/ { print; exit }')
 echo "igt: ${igt_version:-unknown}" >> "$out/info.txt"
+rm -f "$out/current"
 date > "$out/done"
 exit 0

@@ -157,6 +157,7 @@ merge() {
 		if (r == "timeout") return "Timeout"
 		if (r == "crash") return "Crash"
 		if (r == "dmesg-warn") return "Warn"
+		if (r == "hang") return "Hang"
 		return "NotRun"
 	}
 	function bad(r) { return r != "pass" && r != "skip" }
@@ -240,10 +241,120 @@ merge() {
 	}' "$dir/.expected.tsv" "$dir/.entries" "${res[@]}"
 }
 
+# The processes under PID, deepest last.
+descendants() {
+	local c
+	for c in $(ps -o pid= --ppid "$1"); do
+		echo "$c"
+		descendants "$c"
+	done
+}
+
+# run_driver SERIES DIR DRIVER: run the list on one driver in the VM, the
+# results going to DIR.  When the guest shows no progress for longer than a
+# subtest may take, it is taken as hung: the VM is stopped, the subtest under
+# way is recorded as "hang" (as "crash" when the VM died by itself), and the
+# rest of the list goes on in a new VM, up to $max_boots boots.  Notes for
+# the report are added to vm_notes; returns 1 on a problem with wfd.
+run_driver() {
+	local series=$1 d=$2 drv=$3 boot=0 rc=0 vmpid last size now cur what bad=0
+	local vmargs gargs p
+	rm -rf "${d:?}"
+	mkdir -p "$d/logs"
+	# The guest reads copies, which edits of the tree during the run
+	# cannot reach.
+	cp "$here/guest.sh" "$d/guest.sh"
+	: > "$d/results.tsv"
+	: > "$d/console.log"
+	vmargs=(--kernel "$series" --timeout "$vm_timeout")
+	gargs=(--driver "$drv" --igt-dir "$igt_dir" --list "$d/testlist" --timeout "$limit")
+	if [ "$drv" = vkms ]; then
+		vmargs+=(--no-load)
+		gargs+=(--vkms-ko "$vkms_ko" --vkms-params "$vkms_params")
+	fi
+	if [ -f "$here/$drv-skips.txt" ]; then
+		cp "$here/$drv-skips.txt" "$d/skips.txt"
+		gargs+=(--skips "$d/skips.txt")
+	fi
+	while :; do
+		# What is left of the list.
+		echo "$entries" > "$d/testlist.all"
+		awk -F'\t' -v r="$d/results.tsv" 'FILENAME == r { seen[$1] = 1; next } !($1 in seen)' \
+			"$d/results.tsv" "$d/testlist.all" > "$d/testlist"
+		[ -s "$d/testlist" ] || break
+		boot=$((boot + 1))
+		if [ "$boot" -gt "$max_boots" ]; then
+			vm_notes+=("$drv: gave up after $max_boots VM boots; $(wc -l < "$d/testlist") subtests not run")
+			bad=1
+			break
+		fi
+		[ "$boot" -eq 1 ] || log "$drv: going on in a new VM with $(wc -l < "$d/testlist") subtests"
+		rm -f "$d/done" "$d/current"
+		size=$(stat -c %s "$d/console.log")
+		WFD_VM_OUT=$d bash "$top/tests/vm/run.sh" "${vmargs[@]}" -- \
+			bash "$d/guest.sh" "${gargs[@]}" >> "$d/console.log" 2>&1 &
+		vmpid=$!
+		tail -c +"$((size + 1))" -f --pid="$vmpid" "$d/console.log" &
+		what=""
+		last=$(date +%s)
+		while kill -0 "$vmpid" 2> /dev/null; do
+			sleep 5
+			now=$(date +%s)
+			if [ "$(stat -c %s "$d/console.log")" != "$size" ]; then
+				size=$(stat -c %s "$d/console.log")
+				last=$now
+			elif [ $((now - last)) -gt "$stall" ]; then
+				log "$drv: no output from the VM for ${stall}s: taking it as hung, stopping it"
+				what=hang
+				for p in $(descendants "$vmpid"); do
+					case "$(ps -o comm= -p "$p" 2> /dev/null)" in
+					qemu-system*) kill "$p" 2> /dev/null ;;
+					esac
+				done
+				break
+			fi
+		done
+		set +e
+		wait "$vmpid"
+		rc=$?
+		set -e
+		wait 2> /dev/null || true	# the tail
+		for p in dmesg dmesg.bad; do
+			[ ! -f "$d/$p" ] || mv "$d/$p" "$d/$p.boot$boot"
+		done
+		[ ! -f "$d/done" ] || break
+		cur=$(cat "$d/current" 2> /dev/null || true)
+		if [ -n "$cur" ]; then
+			if [ "$what" = hang ]; then
+				printf '%s\thang\t-\t-\tthe guest hung during this subtest (no output for %ss); see console.log\n' \
+					"$cur" "$stall" >> "$d/results.tsv"
+			else
+				printf '%s\tcrash\t-\t-\tthe VM died during this subtest (exit %s); see console.log\n' \
+					"$cur" "$rc" >> "$d/results.tsv"
+			fi
+			vm_notes+=("$drv: the VM $([ "$what" = hang ] && echo hung || echo died) during $cur (boot $boot)")
+		else
+			vm_notes+=("$drv: the VM ended early (exit $rc, boot $boot)")
+		fi
+		bad=1
+	done
+	if cat "$d"/dmesg.bad.boot* 2> /dev/null | grep -q .; then
+		vm_notes+=("$drv: the kernel logged warnings (see $d/dmesg.bad.boot*)")
+		bad=1
+	elif [ "$bad" -eq 0 ] && [ "$rc" -ne 0 ]; then
+		vm_notes+=("$drv: the list ran, but the VM ended badly (exit $rc, see $d/console.log)")
+		bad=1
+	fi
+	rm -f "$d/current"
+	[ "$bad" -eq 0 ] || [ "$drv" != wfd ]
+}
+
 drivers=(wfd vkms)
 [ -z "$only" ] || drivers=("$only")
 status=0
 vm_timeout=$((nentries * (limit + 20) + 600))
+stall=$((limit + 120))	# no output for this long: the guest is hung
+max_boots=4
 for series in "${kernels[@]}"; do
 	start=$(date +%s)
 	kdir=$(bash "$top/tests/vm/fetch-kernel.sh" "$series")
@@ -258,37 +369,7 @@ for series in "${kernels[@]}"; do
 	vm_notes=()
 	for drv in "${drivers[@]}"; do
 		log "== $abi: $drv, $nentries subtests"
-		rm -rf "${dir:?}/$drv"
-		mkdir -p "$dir/$drv"
-		# The guest reads copies, which edits of the tree during the run
-		# cannot reach.
-		cp "$here/guest.sh" "$dir/$drv/guest.sh"
-		cp "$list" "$dir/$drv/testlist"
-		vmargs=(--kernel "$series" --timeout "$vm_timeout")
-		gargs=(--driver "$drv" --igt-dir "$igt_dir" --list "$dir/$drv/testlist" --timeout "$limit")
-		if [ "$drv" = vkms ]; then
-			vmargs+=(--no-load)
-			gargs+=(--vkms-ko "$vkms_ko" --vkms-params "$vkms_params")
-		fi
-		if [ -f "$here/$drv-skips.txt" ]; then
-			cp "$here/$drv-skips.txt" "$dir/$drv/skips.txt"
-			gargs+=(--skips "$dir/$drv/skips.txt")
-		fi
-		set +e
-		WFD_VM_OUT=$dir/$drv bash "$top/tests/vm/run.sh" "${vmargs[@]}" -- \
-			bash "$dir/$drv/guest.sh" "${gargs[@]}" 2>&1 | tee "$dir/$drv/console.log"
-		rc=${PIPESTATUS[0]}
-		set -e
-		if [ ! -f "$dir/$drv/done" ]; then
-			vm_notes+=("$drv: the VM run did not finish (exit $rc); subtests not reached are notrun")
-			status=1
-		elif [ -s "$dir/$drv/dmesg.bad" ]; then
-			vm_notes+=("$drv: the kernel logged warnings (see $dir/$drv/dmesg.bad)")
-			[ "$drv" = wfd ] && status=1
-		elif [ "$rc" -ne 0 ]; then
-			vm_notes+=("$drv: the list ran, but the VM ended badly (exit $rc, see $dir/$drv/console.log)")
-			[ "$drv" = wfd ] && status=1
-		fi
+		run_driver "$series" "$dir/$drv" "$drv" || status=1
 	done
 	igtv=$(sed -n 's/^igt: //p' "$dir/${drivers[0]}/info.txt" 2> /dev/null | head -n1)
 	{
