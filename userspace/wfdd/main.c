@@ -32,6 +32,7 @@ struct opts {
 	struct wfd_mode modes[MAX_MODES];
 	int nmodes;
 	int bitrate_kbps, latency_ms, idr_ms, verbose;
+	const char *frame_log;
 };
 
 /* Counters of the current one-second interval. */
@@ -60,6 +61,16 @@ struct wfdd {
 	uint64_t first_send_error;	/* start of a run of EAGAIN/ENOBUFS */
 	int32_t diag;			/* reported with the ending status */
 	struct stats st;
+	FILE *frame_log;
+};
+
+/*
+ * Wall (CLOCK_MONOTONIC) and process CPU times at the start of a frame and
+ * after its acquire, convert, encode and send stages, for --frame-log.
+ */
+enum { T_START, T_ACQUIRED, T_CONVERTED, T_ENCODED, T_SENT, T_COUNT };
+struct frame_times {
+	uint64_t wall[T_COUNT], cpu[T_COUNT];
 };
 
 static uint64_t now_ns(void)
@@ -70,12 +81,22 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+static void stamp(struct frame_times *t, int stage)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	t->wall[stage] = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	t->cpu[stage] = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: wfdd --rtp HOST:PORT [--output N] [--mode WxH@R]... [--bitrate KBPS]\n"
 		"            [--encoder auto|x264|openh264] [--device PATH] [--name NAME] [--latency MS]\n"
-		"            [--idr-interval MS] [-v]\n");
+		"            [--idr-interval MS] [--frame-log FILE] [-v]\n");
 }
 
 static int parse_mode(const char *s, struct wfd_mode *m)
@@ -100,6 +121,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "name", required_argument, NULL, 'n' },
 		{ "latency", required_argument, NULL, 'l' },
 		{ "idr-interval", required_argument, NULL, 'i' },
+		{ "frame-log", required_argument, NULL, 'f' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -129,6 +151,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'n': o->name = optarg; break;
 		case 'l': o->latency_ms = atoi(optarg); break;
 		case 'i': o->idr_ms = atoi(optarg); break;
+		case 'f': o->frame_log = optarg; break;
 		case 'v': o->verbose++; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -1;
@@ -169,9 +192,28 @@ static int error_status(struct wfdd *d, int err, uint64_t now)
 	return WFD_STATUS_CRITICAL_ERROR;
 }
 
-static int encode_and_send(struct wfdd *d, const struct yuv_image *img,
-			   uint64_t commit_ns, bool idr)
+/*
+ * One line per frame sent: sequence (0 for a refresh of the kept picture),
+ * commit time, bytes of H.264, then wall and CPU nanoseconds spent in
+ * acquire, convert, encode and mux+send, and the time the send returned.
+ */
+static void log_frame(struct wfdd *d, uint64_t seq, uint64_t commit_ns, size_t len,
+		      const struct frame_times *t)
 {
+	fprintf(d->frame_log, "%llu %llu %zu", (unsigned long long)seq,
+		(unsigned long long)commit_ns, len);
+	for (int i = T_ACQUIRED; i < T_COUNT; i++)
+		fprintf(d->frame_log, " %llu %llu",
+			(unsigned long long)(t->wall[i] - t->wall[i - 1]),
+			(unsigned long long)(t->cpu[i] - t->cpu[i - 1]));
+	fprintf(d->frame_log, " %llu\n", (unsigned long long)t->wall[T_SENT]);
+}
+
+static int encode_and_send(struct wfdd *d, const struct yuv_image *img,
+			   uint64_t commit_ns, bool idr, uint64_t seq,
+			   struct frame_times *ft)
+{
+	struct frame_times refresh;
 	struct enc_out out;
 	uint64_t t0 = now_ns(), t1, pts;
 	int ret;
@@ -181,10 +223,21 @@ static int encode_and_send(struct wfdd *d, const struct yuv_image *img,
 	 * packet recovers within the interval whatever the frame rate.
 	 */
 	idr |= t0 - d->last_idr >= (uint64_t)d->o.idr_ms * 1000000ull;
+	if (d->frame_log && !ft) {
+		/* A refresh has no acquire or convert stage. */
+		ft = &refresh;
+		stamp(ft, T_START);
+		for (int i = T_ACQUIRED; i <= T_CONVERTED; i++) {
+			ft->wall[i] = ft->wall[T_START];
+			ft->cpu[i] = ft->cpu[T_START];
+		}
+	}
 	ret = d->ops->encode(d->enc, img, idr, &out);
 	if (ret)
 		return ret == -EAGAIN ? 0 : ret;
 	t1 = now_ns();
+	if (d->frame_log)
+		stamp(ft, T_ENCODED);
 	if (out.key)
 		d->last_idr = t0;
 	pts = (commit_ns + (uint64_t)d->o.latency_ms * 1000000ull) * 9 / 100000;
@@ -192,6 +245,10 @@ static int encode_and_send(struct wfdd *d, const struct yuv_image *img,
 	ret = ts_mux_video(&d->ts, out.data, out.len, pts, out.key, t1 * 27 / 1000);
 	if (!ret)
 		ret = rtp_flush(&d->rtp);
+	if (d->frame_log) {
+		stamp(ft, T_SENT);
+		log_frame(d, seq, commit_ns, out.len, ft);
+	}
 	d->st.cur.frames++;
 	d->st.total_frames++;
 	d->st.cur.bytes += out.len;
@@ -229,13 +286,18 @@ static int ensure_encoder(struct wfdd *d, int w, int h)
 static int new_frame(struct wfdd *d)
 {
 	struct source_frame f;
+	struct frame_times ft;
 	int ret;
 
+	if (d->frame_log)
+		stamp(&ft, T_START);
 	ret = source_acquire(&d->src, &f);
 	if (ret == -EAGAIN)
 		return 0;
 	if (ret)
 		return ret;
+	if (d->frame_log)
+		stamp(&ft, T_ACQUIRED);
 	d->st.cur.dropped += f.info.superseded;
 	d->st.total_dropped += f.info.superseded;
 	ret = ensure_encoder(d, (int)f.info.width, (int)f.info.height);
@@ -247,8 +309,10 @@ static int new_frame(struct wfdd *d)
 	source_release(&d->src, &f);
 	if (ret)
 		return ret;
+	if (d->frame_log)
+		stamp(&ft, T_CONVERTED);
 	d->have_kept = true;
-	return encode_and_send(d, &d->kept, f.info.timestamp_ns, false);
+	return encode_and_send(d, &d->kept, f.info.timestamp_ns, false, f.info.sequence, &ft);
 }
 
 static void stats_tick(struct wfdd *d, uint64_t now)
@@ -311,7 +375,7 @@ static int run(struct wfdd *d, int sigfd, int timerfd)
 			/* An idle desktop: keep the sink's picture alive at 1 fps. */
 			if (!ret && d->have_kept && !d->src.dpms_off &&
 			    now - d->last_encode >= 1000000000ull)
-				ret = encode_and_send(d, &d->kept, now, false);
+				ret = encode_and_send(d, &d->kept, now, false, 0, NULL);
 			if (!ret) {
 				rtp_set_time(&d->rtp, (uint32_t)(now * 9 / 100000));
 				ret = ts_mux_tick(&d->ts, now * 27 / 1000);
@@ -364,6 +428,13 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	*port++ = 0;
+	if (d.o.frame_log) {
+		d.frame_log = fopen(d.o.frame_log, "w");
+		if (!d.frame_log) {
+			fprintf(stderr, "wfdd: cannot write %s: %s\n", d.o.frame_log, strerror(errno));
+			return 2;
+		}
+	}
 	sock = rtp_connect(host, port);
 	if (sock < 0) {
 		fprintf(stderr, "wfdd: cannot reach %s: %s\n", d.o.rtp, strerror(-sock));
@@ -409,5 +480,7 @@ int main(int argc, char **argv)
 		d.ops->close(d.enc);
 	yuv_free(&d.kept);
 	close(sock);
+	if (d.frame_log)
+		fclose(d.frame_log);
 	return status >= 0 ? 1 : 0;
 }
