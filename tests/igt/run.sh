@@ -95,36 +95,7 @@ need qemu-system-x86 cpio xz-utils zstd kmod make gcc-12 libc6-dev libelf-dev
 
 # build_vkms SERIES KDIR: prints the path of vkms.ko for that kernel.
 build_vkms() {
-	local series=$1 kdir=$2 abi version cache hdr tmp deb
-	abi=$(cat "$kdir/abi")
-	version=$(cat "$kdir/version")
-	cache=$top/.vm-cache/vkms-$abi
-	if [ -f "$cache/vkms.ko" ] && [ "$(cat "$cache/version" 2> /dev/null)" = "$version" ]; then
-		echo "$cache/vkms.ko"
-		return
-	fi
-	log "building vkms for $abi from linux-source-$series $version"
-	rm -rf "$cache"
-	mkdir -p "$cache"
-	tmp=$(mktemp -d)
-	if ! (cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root \
-		"linux-source-$series=$version" >&2); then
-		rm -rf "$tmp"
-		log "cannot download linux-source-$series=$version (apt-get update? is the version still in the archive?)"
-		return 1
-	fi
-	deb=$(ls "$tmp"/linux-source-"$series"_*.deb)
-	dpkg-deb --fsys-tarfile "$deb" |
-		tar -xO "./usr/src/linux-source-$series.tar.xz" |
-		xz -dc | tar -x -C "$tmp" --wildcards "linux-source-$series/drivers/gpu/drm/vkms/*"
-	mv "$tmp/linux-source-$series/drivers/gpu/drm/vkms" "$cache/src"
-	rm -rf "$tmp"
-	hdr=$kdir/root/usr/src/linux-headers-$abi
-	make -s -C "$hdr" M="$cache/src" CONFIG_DRM_VKMS=m modules >&2 ||
-		{ log "building vkms failed"; return 1; }
-	cp "$cache/src/vkms.ko" "$cache/vkms.ko"
-	echo "$version" > "$cache/version"
-	echo "$cache/vkms.ko"
+	bash "$top/tests/vm/build-vkms.sh" "$1"
 }
 
 # The expected failures as TSV: subtest, status, reason, kernel series
