@@ -13,6 +13,7 @@
 #include <drm/drm_fourcc.h>
 #include <drm/drm_framebuffer.h>
 #include <drm/drm_gem_framebuffer_helper.h>
+#include <drm/drm_managed.h>
 #include <drm/drm_print.h>
 #include <drm/drm_vblank.h>
 
@@ -20,6 +21,14 @@
 
 static const char *const wfd_crc_sources[] = { "auto" };
 
+/*
+ * Locking: the vblank core calls wfd_disable_vblank() with its own
+ * spinlocks held and interrupts off, and drm_crtc_handle_vblank() takes
+ * those locks.  So disable_vblank must never wait for a running timer
+ * callback (that would deadlock against it): it only tries to cancel, and a
+ * callback that finds vblank off stops the timer itself.  The one
+ * synchronous cancel is wfd_crtc_fini(), when no vblank can be enabled.
+ */
 static enum hrtimer_restart wfd_vblank_simulate(struct hrtimer *timer)
 {
 	struct wfd_output *output =
@@ -37,11 +46,12 @@ static enum hrtimer_restart wfd_vblank_simulate(struct hrtimer *timer)
 	hrtimer_forward_now(timer, output->period);
 
 	if (!drm_crtc_handle_vblank(crtc))
-		return HRTIMER_RESTART;
+		return HRTIMER_NORESTART;
 
-	frame = drm_crtc_accurate_vblank_count(crtc);
 	spin_lock_irqsave(&output->lock, flags);
 	if (output->crc_enabled) {
+		/* Updated just above by drm_crtc_handle_vblank(). */
+		frame = drm_crtc_vblank_count(crtc);
 		if (!output->crc_pending)
 			output->crc_frame_start = frame;
 		output->crc_frame_end = frame;
@@ -64,7 +74,7 @@ static int wfd_enable_vblank(struct drm_crtc *crtc)
 
 static void wfd_disable_vblank(struct drm_crtc *crtc)
 {
-	hrtimer_cancel(&crtc_to_wfd_output(crtc)->vblank_timer);
+	hrtimer_try_to_cancel(&crtc_to_wfd_output(crtc)->vblank_timer);
 }
 
 /*
@@ -359,6 +369,19 @@ static const struct drm_crtc_helper_funcs wfd_crtc_helper_funcs = {
 	.atomic_flush = wfd_crtc_atomic_flush,
 };
 
+/*
+ * Runs when the device is released, after the outputs were shut down: a
+ * timer callback that raced with the last wfd_disable_vblank() may still be
+ * queued, and must not run after the output is freed.
+ */
+static void wfd_crtc_fini(struct drm_device *drm, void *data)
+{
+	struct wfd_output *output = data;
+
+	hrtimer_cancel(&output->vblank_timer);
+	cancel_work_sync(&output->crc_work);
+}
+
 /**
  * wfd_crtc_init - create the CRTC of an output
  * @output: the output
@@ -381,5 +404,6 @@ int wfd_crtc_init(struct wfd_output *output, struct drm_plane *primary)
 	INIT_WORK(&output->crc_work, wfd_crc_work);
 	hrtimer_init(&output->vblank_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
 	output->vblank_timer.function = wfd_vblank_simulate;
-	return 0;
+	return drmm_add_action_or_reset(&output->wfd->drm, wfd_crtc_fini,
+					output);
 }

@@ -201,6 +201,18 @@ wfd_fb_create(struct drm_device *drm, struct drm_file *file,
 	struct wfd_framebuffer *wfb;
 	int ret;
 
+	/*
+	 * 6.1's core accepts any known format here; refuse early what no
+	 * plane can scan out, as later kernels do, so userspace learns it at
+	 * ADDFB2 rather than at its first commit.
+	 */
+	if (!drm_any_plane_has_format(drm, mode_cmd->pixel_format,
+				      mode_cmd->modifier[0])) {
+		drm_dbg_kms(drm, "no plane takes format %p4cc modifier 0x%llx\n",
+			    &mode_cmd->pixel_format, mode_cmd->modifier[0]);
+		return ERR_PTR(-EINVAL);
+	}
+
 	static_assert(offsetof(struct wfd_framebuffer, base) == 0);
 	wfb = kzalloc(sizeof(*wfb), GFP_KERNEL);
 	if (!wfb)

@@ -185,6 +185,21 @@ static int addfb(int fd, uint32_t w, uint32_t h, uint32_t fourcc,
 	return ret;
 }
 
+static int addfb_mod(int fd, uint32_t handle, uint32_t pitch, uint64_t modifier)
+{
+	uint32_t handles[4] = { handle }, pitches[4] = { pitch }, offsets[4] = { 0 };
+	uint64_t mods[4] = { modifier };
+	uint32_t id = 0;
+	int ret;
+
+	ret = drmModeAddFB2WithModifiers(fd, 256, 256, DRM_FORMAT_XRGB8888, handles,
+					 pitches, offsets, mods, &id,
+					 DRM_MODE_FB_MODIFIERS);
+	if (!ret)
+		drmModeRmFB(fd, id);
+	return ret;
+}
+
 static int test_addfb(struct ctx *c)
 {
 	struct wfd_dumb b;
@@ -194,6 +209,11 @@ static int test_addfb(struct ctx *c)
 	CHECK(addfb(c->fd, 256, 256, DRM_FORMAT_ARGB8888, b.handle, b.pitch, 0) == 0);
 	CHECK_ERRNO(addfb(c->fd, 256, 256, fourcc_code('W', 'F', 'D', '!'),
 			  b.handle, b.pitch, 0), EINVAL);
+	/* Known to the core but taken by no plane. */
+	CHECK_ERRNO(addfb(c->fd, 256, 256, DRM_FORMAT_RGB565, b.handle, b.pitch, 0), EINVAL);
+	CHECK_ERRNO(addfb_mod(c->fd, b.handle, b.pitch, DRM_FORMAT_MOD_INVALID), EINVAL);
+	CHECK_ERRNO(addfb_mod(c->fd, b.handle, b.pitch, I915_FORMAT_MOD_X_TILED), EINVAL);
+	CHECK(addfb_mod(c->fd, b.handle, b.pitch, DRM_FORMAT_MOD_LINEAR) == 0);
 	CHECK_ERRNO(addfb(c->fd, 256, 256, DRM_FORMAT_XRGB8888, 0xdead, b.pitch, 0), ENOENT);
 	CHECK_ERRNO(addfb(c->fd, 256, 256, DRM_FORMAT_XRGB8888, b.handle, 255 * 4, 0), EINVAL);
 	CHECK_ERRNO(addfb(c->fd, 0, 256, DRM_FORMAT_XRGB8888, b.handle, b.pitch, 0), EINVAL);
@@ -330,6 +350,67 @@ static int test_flip_pacing(struct ctx *c)
 	/* Generous lower bound on the rate: TCG is slow, but flips go on. */
 	CHECK(mean <= period * 4);
 
+	CHECK(util_disable(c->fd, c->crtc, c->conn, c->plane) == 0);
+	util_dumb_destroy(c->fd, &b[0]);
+	util_dumb_destroy(c->fd, &b[1]);
+	return 0;
+}
+
+static int set_active(int fd, uint32_t crtc, int active)
+{
+	drmModeAtomicReqPtr req = drmModeAtomicAlloc();
+	int ret;
+
+	drmModeAtomicAddProperty(req, crtc,
+				 util_prop_id(fd, crtc, DRM_MODE_OBJECT_CRTC, "ACTIVE"),
+				 active);
+	ret = drmModeAtomicCommit(fd, req, DRM_MODE_ATOMIC_ALLOW_MODESET, NULL);
+	drmModeAtomicFree(req);
+	return ret;
+}
+
+/*
+ * Turning the CRTC off while flips and vblank waits are in flight: the
+ * vblank core switches the simulated interrupt off with its locks held,
+ * while the timer may be running on the other CPU.  Run it many times:
+ * the failure this guards against was a hard lockup of the whole VM.
+ */
+static int test_dpms_off_during_flips(struct ctx *c)
+{
+	drmEventContext ev = { .version = 3, .page_flip_handler2 = flip_handler };
+	struct flip_stats s = { .min_dt = 1e9 };
+	struct wfd_dumb b[2];
+	int cycles = 0, flips = 0;
+	double t0;
+
+	CHECK(util_dumb_create(c->fd, 640, 480, DRM_FORMAT_XRGB8888, &b[0]) == 0);
+	CHECK(util_dumb_create(c->fd, 640, 480, DRM_FORMAT_XRGB8888, &b[1]) == 0);
+	CHECK(util_modeset(c->fd, c->crtc, c->conn, c->plane, &c->mode, b[0].fb_id, 0) == 0);
+	flip_data = &s;
+	t0 = util_now();
+	while (util_now() - t0 < 4.0) {
+		drmVBlank vbl = { .request = { .type = DRM_VBLANK_RELATIVE, .sequence = 1 } };
+		struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+		int before = s.events;
+
+		CHECK(commit_plane(c->fd, c->plane, b[++flips & 1].fb_id,
+				   DRM_MODE_PAGE_FLIP_EVENT | DRM_MODE_ATOMIC_NONBLOCK,
+				   640, 480, c->crtc, 0) == 0);
+		/* Off with the flip pending: the commit waits for it. */
+		CHECK(set_active(c->fd, c->crtc, 0) == 0);
+		CHECK(poll(&pfd, 1, 1000) == 1);
+		CHECK(drmHandleEvent(c->fd, &ev) == 0);
+		CHECK(s.events == before + 1);
+		/* A vblank wait on a CRTC that is off fails at once. */
+		CHECK_ERRNO(drmWaitVBlank(c->fd, &vbl), EINVAL);
+		CHECK(set_active(c->fd, c->crtc, 1) == 0);
+		vbl.request.type = DRM_VBLANK_RELATIVE;
+		vbl.request.sequence = 1;
+		CHECK(drmWaitVBlank(c->fd, &vbl) == 0);
+		cycles++;
+	}
+	ktap_diag("%d off/on cycles with a flip in flight", cycles);
+	CHECK(cycles >= 3);
 	CHECK(util_disable(c->fd, c->crtc, c->conn, c->plane) == 0);
 	util_dumb_destroy(c->fd, &b[0]);
 	util_dumb_destroy(c->fd, &b[1]);
@@ -549,6 +630,7 @@ int main(void)
 		{ "addfb_validation", test_addfb },
 		{ "atomic_check_rules", test_atomic_rules },
 		{ "flip_event_pacing", test_flip_pacing },
+		{ "dpms_off_during_flips", test_dpms_off_during_flips },
 		{ "crc", test_crc },
 		{ "prime_export_import", test_prime_self },
 		{ "prime_vgem_scanout", test_prime_vgem },

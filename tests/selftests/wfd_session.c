@@ -310,6 +310,52 @@ static int flip(struct ctx *c, uint32_t fb, uint32_t flags)
 	return drmModePageFlip(c->comp, c->crtc, fb, flags, NULL);
 }
 
+/* Commit @fb again with one damage rectangle; 0 or -errno. */
+static int commit_damage(struct ctx *c, uint32_t fb, struct drm_mode_rect r)
+{
+	drmModeAtomicReqPtr req = drmModeAtomicAlloc();
+	uint32_t blob = 0;
+	int ret;
+
+	ret = drmModeCreatePropertyBlob(c->comp, &r, sizeof(r), &blob);
+	if (ret)
+		goto out;
+	drmModeAtomicAddProperty(req, c->plane, util_prop_id(c->comp, c->plane,
+				 DRM_MODE_OBJECT_PLANE, "FB_ID"), fb);
+	drmModeAtomicAddProperty(req, c->plane, util_prop_id(c->comp, c->plane,
+				 DRM_MODE_OBJECT_PLANE, "FB_DAMAGE_CLIPS"), blob);
+	ret = drmModeAtomicCommit(c->comp, req, 0, NULL);
+	drmModeDestroyPropertyBlob(c->comp, blob);
+out:
+	drmModeAtomicFree(req);
+	return ret;
+}
+
+/*
+ * Damage reaches the daemon as given, and a commit whose damage lies
+ * outside the visible area is no frame at all: an idle desktop that
+ * commits costs the daemon no encode and the link no bandwidth.
+ */
+static int check_damage(struct ctx *c, uint32_t id, uint32_t fb)
+{
+	struct drm_mode_rect part = { 16, 16, 80, 48 }, outside = { 3000, 0, 3100, 10 };
+	struct drm_wfd_event_frame ev;
+	struct drm_wfd_frame_acquire f;
+
+	CHECK(commit_damage(c, fb, part) == 0);
+	CHECK(wait_event(c->daemon, DRM_WFD_EVENT_FRAME_READY, 5000, &ev, sizeof(ev)) == 0);
+	CHECK(ev.damage.x1 == 16 && ev.damage.y1 == 16);
+	CHECK(ev.damage.x2 == 80 && ev.damage.y2 == 48);
+	CHECK(wfd_frame_acquire(c->daemon, id, &f) == 0);
+	CHECK(f.damage.x1 == 16 && f.damage.x2 == 80);
+	CHECK(wfd_frame_release(c->daemon, id, f.sequence) == 0);
+
+	CHECK(commit_damage(c, fb, outside) == 0);
+	CHECK(wait_event(c->daemon, DRM_WFD_EVENT_FRAME_READY, 500, &ev, sizeof(ev)) == -ETIMEDOUT);
+	CHECK(wfd_frame_acquire(c->daemon, id, &f) == -EAGAIN);
+	return 0;
+}
+
 static int check_pixels(struct ctx *c, struct drm_wfd_frame_acquire *f,
 			int dmabuf, struct wfd_dumb *ref)
 {
@@ -377,6 +423,7 @@ static int test_frames(struct ctx *c)
 	CHECK(wfd_frame_acquire(c->daemon, id, &f) == 0);
 	CHECK(!(f.flags & WFD_FRAME_NEW_BUFFER) && f.buffer_id == buf_a && !f.gem_handle);
 	CHECK(wfd_frame_release(c->daemon, id, f.sequence) == 0);
+	CHECK(check_damage(c, id, a.fb_id) == 0);
 
 	/* Destroying a buffer the daemon knows sends BUFFER_GONE. */
 	{
