@@ -53,11 +53,16 @@ rm -f "$out/rc" "$out/dmesg"
 
 # Initramfs: busybox and the modules needed to reach the host's root.
 initrd="$top/build/vm/initramfs-$abi.cpio.gz"
-if [ ! -f "$initrd" ] || [ "$initrd" -ot "$0" ]; then
+# It carries a copy of guest.sh, which the guest runs from its own tmpfs:
+# bash reads a script as it goes, so the tree's copy may be edited while a
+# VM runs.
+if [ ! -f "$initrd" ] || [ "$initrd" -ot "$0" ] ||
+   [ "$initrd" -ot "$top/tests/vm/guest.sh" ]; then
 	stage=$(mktemp -d)
 	mkdir -p "$stage"/{bin,mods,proc,sys,dev,host,rw,newroot}
 	cp /bin/busybox "$stage/bin/"
-	for t in sh mount mkdir insmod switch_root cat echo poweroff; do
+	cp "$top/tests/vm/guest.sh" "$stage/guest.sh"
+	for t in sh mount mkdir insmod switch_root cat cp echo poweroff; do
 		ln -s busybox "$stage/bin/$t"
 	done
 	n=0
@@ -87,7 +92,8 @@ mount -t overlay -o lowerdir=/host,upperdir=/rw/upper,workdir=/rw/work root /new
 mount --move /proc /newroot/proc
 mount --move /sys /newroot/sys
 mount --move /dev /newroot/dev
-exec switch_root /newroot /bin/bash $top/tests/vm/guest.sh
+cp /guest.sh /newroot/.wfd-guest.sh
+exec switch_root /newroot /bin/bash /.wfd-guest.sh
 INIT
 	chmod +x "$stage/init"
 	mkdir -p "$(dirname "$initrd")"
