@@ -1,0 +1,548 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The source session state machine against scripted sinks: a well-behaved
+ * one, and ones that misbehave in each way the status mapping covers.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wfd_drm.h"
+#include "wfd_source.h"
+
+static int fails;
+#define EXPECT(c) do { if (!(c)) { fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #c); fails++; } } while (0)
+
+static struct wfds S;
+static struct rtsp_parser op;	/* parses what the source wrote */
+static struct rtsp_msg om;
+static int verbose;
+
+static const char caps_body[] =
+	"wfd_video_formats: 00 00 02 10 0001ffff 3fffffff 00000fff 00 0000 0000 11 none none\r\n"
+	"wfd_audio_codecs: LPCM 00000003 00, AAC 0000000f 00\r\n"
+	"wfd_client_rtp_ports: RTP/AVP/UDP;unicast 19000 0 mode=play\r\n"
+	"wfd_display_edid: none\r\n"
+	"wfd_idr_request_capability: 1\r\n"
+	"wfd_content_protection: none\r\n"
+	"wfd_standby_resume_capability: supported\r\n";
+
+static void log_fn(void *opaque, const char *fmt, ...)
+{
+	va_list ap;
+
+	(void)opaque;
+	if (!verbose)
+		return;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* The next message the source wrote, or NULL. */
+static const struct rtsp_msg *next_out(void)
+{
+	int r;
+
+	if (S.out_len) {
+		EXPECT(rtsp_parser_feed(&op, S.out, S.out_len) == 0);
+		wfds_written(&S, S.out_len);
+	}
+	r = rtsp_parser_next(&op, &om);
+	EXPECT(r >= 0);
+	return r == 1 ? &om : NULL;
+}
+
+static const struct rtsp_msg *expect_request(const char *method, int line)
+{
+	const struct rtsp_msg *m = next_out();
+
+	if (!m || !m->request || strcmp(m->method, method)) {
+		fprintf(stderr, "%s:%d: expected %s, got %s\n", __FILE__, line, method,
+			!m ? "nothing" : m->request ? m->method : "a reply");
+		fails++;
+		return NULL;
+	}
+	return m;
+}
+#define EXPECT_REQ(meth) expect_request(meth, __LINE__)
+
+static const struct rtsp_msg *expect_reply(int status, int line)
+{
+	const struct rtsp_msg *m = next_out();
+
+	if (!m || m->request || m->status != status) {
+		fprintf(stderr, "%s:%d: expected reply %d, got %s %d\n", __FILE__, line, status,
+			!m ? "nothing" : m->request ? m->method : "reply", m ? m->status : 0);
+		fails++;
+		return NULL;
+	}
+	return m;
+}
+#define EXPECT_REPLY(st) expect_reply(st, __LINE__)
+
+static void sink(uint64_t now, const char *fmt, ...)
+{
+	char buf[4096];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	wfds_input(&S, buf, (size_t)n, now);
+}
+
+static void sink_reply(uint64_t now, long cseq, int status, const char *body)
+{
+	if (body)
+		sink(now, "RTSP/1.0 %d X\r\nCSeq: %ld\r\nContent-Type: text/parameters\r\n"
+		     "Content-Length: %zu\r\n\r\n%s", status, cseq, strlen(body), body);
+	else
+		sink(now, "RTSP/1.0 %d X\r\nCSeq: %ld\r\n\r\n", status, cseq);
+}
+
+static bool action(enum wfds_action_type type, struct wfds_action *out)
+{
+	struct wfds_action a;
+
+	while (wfds_next_action(&S, &a)) {
+		if (a.type == type) {
+			if (out)
+				*out = a;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void no_actions(int line)
+{
+	struct wfds_action a;
+
+	while (wfds_next_action(&S, &a)) {
+		fprintf(stderr, "%s:%d: unexpected action %d\n", __FILE__, line, a.type);
+		fails++;
+	}
+}
+#define NO_ACTIONS() no_actions(__LINE__)
+
+static void start(void)
+{
+	struct wfds_config c;
+
+	wfds_config_defaults(&c);
+	snprintf(c.host, sizeof(c.host), "10.1.2.3");
+	c.session_seed = 0xabcdef12;
+	c.log = log_fn;
+	wfds_init(&S, &c, 0);
+	rtsp_parser_init(&op);
+}
+
+/* M1 to M3 with a sink that sends M2 before answering M1 when @m2_first. */
+static void to_caps(bool m2_first, const char *caps)
+{
+	const struct rtsp_msg *m;
+	long cseq;
+
+	start();
+	m = EXPECT_REQ("OPTIONS");
+	EXPECT(m && !strcmp(m->uri, "*") && !strcmp(rtsp_header(m, "Require"), "org.wfa.wfd1.0"));
+	cseq = m ? m->cseq : 0;
+	if (m2_first) {
+		sink(10, "OPTIONS * RTSP/1.0\r\nCSeq: 1\r\nRequire: org.wfa.wfd1.0\r\n\r\n");
+		m = EXPECT_REPLY(200);
+		EXPECT(m && strstr(rtsp_header(m, "Public"), "org.wfa.wfd1.0") &&
+		       strstr(rtsp_header(m, "Public"), "SET_PARAMETER"));
+		EXPECT(!next_out());	/* M3 waits for the M1 reply */
+		sink_reply(20, cseq, 200, NULL);
+	} else {
+		sink(10, "RTSP/1.0 200 OK\nCSeq: %ld\nPublic: org.wfa.wfd1.0, GET_PARAMETER, SET_PARAMETER\n\n", cseq);
+		EXPECT(!next_out());
+		sink(20, "OPTIONS * RTSP/1.0\r\nCSeq: 1\r\nRequire: org.wfa.wfd1.0\r\n\r\n");
+		EXPECT_REPLY(200);
+	}
+	m = EXPECT_REQ("GET_PARAMETER");
+	EXPECT(m && strstr(m->body, "wfd_video_formats\r\n") && strstr(m->body, "wfd_client_rtp_ports"));
+	EXPECT(S.state == WFDS_M3);
+	sink_reply(30, m ? m->cseq : 0, 200, caps);
+}
+
+/* To PLAYING at 1920x1080@30; returns the time of the last sink message. */
+static uint64_t to_playing(void)
+{
+	const struct rtsp_msg *m;
+	struct wfds_action a;
+
+	to_caps(true, caps_body);
+	EXPECT(action(WFDS_CONNECT_OUTPUT, NULL));
+	EXPECT(S.state == WFDS_WAIT_MODE && !next_out());
+	wfds_set_mode(&S, 1920, 1080, 30, 40);
+	m = EXPECT_REQ("SET_PARAMETER");
+	EXPECT(m && strstr(m->body, "wfd_video_formats: 00 00 02 10 00000080 00000000 00000000 00 0000 0000 00 none none\r\n"));
+	EXPECT(m && strstr(m->body, "wfd_audio_codecs: LPCM 00000002 00\r\n"));
+	EXPECT(m && strstr(m->body, "wfd_client_rtp_ports: RTP/AVP/UDP;unicast 19000 0 mode=play\r\n"));
+	EXPECT(m && strstr(m->body, "wfd_presentation_URL: rtsp://10.1.2.3/wfd1.0/streamid=0 none\r\n"));
+	sink_reply(50, m ? m->cseq : 0, 200, NULL);
+	EXPECT(action(WFDS_FORMAT, NULL));
+	m = EXPECT_REQ("SET_PARAMETER");
+	EXPECT(m && !strcmp(m->body, "wfd_trigger_method: SETUP\r\n"));
+	sink_reply(60, m ? m->cseq : 0, 200, NULL);
+	sink(70, "SETUP rtsp://10.1.2.3/wfd1.0/streamid=0 RTSP/1.0\r\nCSeq: 2\r\n"
+	     "Transport: RTP/AVP/UDP;unicast;client_port=19002-19003\r\n\r\n");
+	m = EXPECT_REPLY(200);
+	EXPECT(m && !strcmp(rtsp_header(m, "Session"), "ABCDEF12;timeout=30"));
+	EXPECT(m && !strcmp(rtsp_header(m, "Transport"), "RTP/AVP/UDP;unicast;client_port=19002-19003"));
+	EXPECT(S.state == WFDS_WAIT_PLAY);
+	sink(80, "PLAY rtsp://10.1.2.3/wfd1.0/streamid=0 RTSP/1.0\r\nCSeq: 3\r\nSession: ABCDEF12\r\n\r\n");
+	m = EXPECT_REPLY(200);
+	EXPECT(m && m->cseq == 3);
+	EXPECT(action(WFDS_PLAY, &a) && a.rtp_port == 19002);
+	EXPECT(action(WFDS_IDR, NULL));
+	EXPECT(S.state == WFDS_PLAYING);
+	return 80;	/* the last message from the sink */
+}
+
+static void test_happy_path_and_keepalive(void)
+{
+	const struct rtsp_msg *m;
+	struct wfds_action a;
+	uint64_t t = to_playing();
+
+	/* M13: one IDR for a burst. */
+	sink(t, "SET_PARAMETER rtsp://localhost/wfd1.0/streamid=0 RTSP/1.0\r\nCSeq: 4\r\n"
+	     "Content-Length: 17\r\n\r\nwfd_idr_request\r\n"
+	     "SET_PARAMETER rtsp://localhost/wfd1.0 RTSP/1.0\r\nCSeq: 5\r\n"
+	     "Content-Length: 17\r\n\r\nwfd_idr_request\r\n");
+	EXPECT_REPLY(200);
+	EXPECT_REPLY(200);
+	EXPECT(action(WFDS_IDR, NULL));
+	NO_ACTIONS();
+
+	/* Keep-alive at 25 s of silence, answered with a wrong Session (a quirk). */
+	EXPECT(wfds_deadline(&S) == t + 25000);
+	wfds_tick(&S, t + 24999);
+	EXPECT(!next_out());
+	for (int round = 0; round < 3; round++) {
+		uint64_t now = t + 25000;
+
+		wfds_tick(&S, now);
+		m = EXPECT_REQ("GET_PARAMETER");
+		EXPECT(m && !strcmp(rtsp_header(m, "Session"), "ABCDEF12") && !m->body_len);
+		EXPECT(wfds_deadline(&S) == t + 30000);
+		sink(now + 300, "RTSP/1.0 200 OK\r\nCSeq: %ld\r\nSession: 999\r\n\r\n", m ? m->cseq : 0);
+		t = now + 300;
+		NO_ACTIONS();
+	}
+	/* Graceful end: M5 TEARDOWN, the sink's M8. */
+	wfds_stop(&S, t);
+	m = EXPECT_REQ("SET_PARAMETER");
+	EXPECT(m && !strcmp(m->body, "wfd_trigger_method: TEARDOWN\r\n"));
+	sink_reply(t + 10, m ? m->cseq : 0, 200, NULL);
+	sink(t + 20, "TEARDOWN rtsp://10.1.2.3/wfd1.0/streamid=0 RTSP/1.0\r\nCSeq: 9\r\nSession: ABCDEF12\r\n\r\n");
+	m = EXPECT_REPLY(200);
+	EXPECT(m && !strcmp(rtsp_header(m, "Connection"), "close"));
+	EXPECT(action(WFDS_END, &a) && a.status == -1);
+	EXPECT(S.state == WFDS_ENDED);
+}
+
+static void test_keepalive_missing(void)
+{
+	struct wfds_action a;
+	uint64_t t = to_playing();
+
+	wfds_tick(&S, t + 25000);
+	EXPECT_REQ("GET_PARAMETER");
+	wfds_tick(&S, t + 29999);
+	NO_ACTIONS();
+	EXPECT(wfds_deadline(&S) == t + 30000);
+	wfds_tick(&S, t + 30000);
+	EXPECT(action(WFDS_END, &a) && a.status == WFD_STATUS_MISSING_KEEPALIVE &&
+	       a.diag == -ETIMEDOUT);
+	/* Other traffic does not stand in for the keep-alive reply. */
+	t = to_playing();
+	wfds_tick(&S, t + 25000);
+	EXPECT_REQ("GET_PARAMETER");
+	sink(t + 27000, "GET_PARAMETER rtsp://localhost/wfd1.0 RTSP/1.0\r\nCSeq: 20\r\n\r\n");
+	EXPECT_REPLY(200);
+	wfds_tick(&S, t + 30000);
+	EXPECT(action(WFDS_END, &a) && a.status == WFD_STATUS_MISSING_KEEPALIVE);
+}
+
+static void test_sink_teardown_and_close(void)
+{
+	struct wfds_action a;
+	uint64_t t = to_playing();
+
+	sink(t, "TEARDOWN rtsp://10.1.2.3/wfd1.0/streamid=0 RTSP/1.0\r\nCSeq: 9\r\n\r\n");
+	EXPECT_REPLY(200);
+	EXPECT(action(WFDS_END, &a) && a.status == WFD_STATUS_SINK_DISCONNECT_REQUEST && a.diag == 0);
+
+	t = to_playing();
+	wfds_closed(&S, -ECONNRESET, t);
+	EXPECT(action(WFDS_END, &a) && a.status == WFD_STATUS_SINK_DISCONNECT_REQUEST &&
+	       a.diag == -ECONNRESET);
+	/* Once ended, nothing more happens. */
+	wfds_closed(&S, 0, t);
+	sink(t, "TEARDOWN * RTSP/1.0\r\nCSeq: 9\r\n\r\n");
+	wfds_tick(&S, t + 100000);
+	NO_ACTIONS();
+	EXPECT(!next_out());
+
+	/* Closed during capability exchange. */
+	start();
+	wfds_closed(&S, 0, 5);
+	EXPECT(action(WFDS_END, &a) && a.status == WFD_STATUS_SINK_DISCONNECT_REQUEST &&
+	       a.diag == -ENOTCONN);
+}
+
+static void test_m4_refused(void)
+{
+	const struct rtsp_msg *m;
+	struct wfds_action a;
+	uint64_t t;
+
+	to_caps(false, caps_body);
+	EXPECT(action(WFDS_CONNECT_OUTPUT, NULL));
+	wfds_set_mode(&S, 1280, 720, 60, 40);
+	m = EXPECT_REQ("SET_PARAMETER");
+	EXPECT(m && strstr(m->body, " 00000040 00000000 00000000 "));
+	sink_reply(50, m ? m->cseq : 0, 406, NULL);
+	EXPECT(action(WFDS_END, &a) && a.status == WFD_STATUS_SINK_FAILED_MODE_CHANGE &&
+	       a.diag == 406);
+
+	/* A mode change mid-session: accepted, then refused. */
+	t = to_playing();
+	wfds_set_mode(&S, 1280, 720, 30, t);
+	m = EXPECT_REQ("SET_PARAMETER");
+	EXPECT(m && strstr(m->body, " 00000020 00000000 00000000 ") &&
+	       !strstr(m->body, "wfd_client_rtp_ports"));
+	sink_reply(t + 1, m ? m->cseq : 0, 200, NULL);
+	EXPECT(action(WFDS_FORMAT, NULL));
+	EXPECT(action(WFDS_IDR, NULL));
+	wfds_set_mode(&S, 1024, 768, 60, t + 2);
+	m = EXPECT_REQ("SET_PARAMETER");
+	EXPECT(m && strstr(m->body, " 00000000 00000008 00000000 "));
+	sink_reply(t + 3, m ? m->cseq : 0, 415, NULL);
+	EXPECT(action(WFDS_END, &a) && a.status == WFD_STATUS_SINK_FAILED_MODE_CHANGE &&
+	       a.diag == 415);
+
+	/* A mode the sink never listed. */
+	t = to_playing();
+	wfds_set_mode(&S, 1234, 567, 60, t);
+	EXPECT(action(WFDS_END, &a) && a.status == WFD_STATUS_SINK_FAILED_MODE_CHANGE &&
+	       a.diag == -ENOENT);
+}
+
+static void test_bad_caps(void)
+{
+	struct wfds_action a;
+
+	/* Only bits that do not exist. */
+	to_caps(true, "wfd_video_formats: 00 00 01 01 00000000 c0000000 00000000 00 0000 0000 00 none none\r\n"
+		      "wfd_client_rtp_ports: RTP/AVP/UDP;unicast 19000 0 mode=play\r\n");
+	EXPECT(action(WFDS_END, &a) && a.status == WFD_STATUS_SINK_FAILED_MODE_CHANGE &&
+	       a.diag == -EPROTO);
+	/* No rtp port (old LG dongles): 19000, and interlaced-only is unusable. */
+	to_caps(true, "wfd_video_formats: 00 00 01 01 00000001 00000000 00000000 00 0000 0000 00 none none\r\n");
+	EXPECT(action(WFDS_CONNECT_OUTPUT, NULL) && S.rtp_port == 19000);
+	to_caps(true, "wfd_video_formats: 00 00 01 01 00000004 00000000 00000000 00 0000 0000 00 none none\r\n");
+	EXPECT(action(WFDS_END, &a) && a.status == WFD_STATUS_SINK_FAILED_MODE_CHANGE);
+	/* M3 refused. */
+	start();
+	{
+		const struct rtsp_msg *m = EXPECT_REQ("OPTIONS");
+
+		sink_reply(1, m ? m->cseq : 0, 200, NULL);
+		sink(2, "OPTIONS * RTSP/1.0\r\nCSeq: 1\r\n\r\n");
+		EXPECT_REPLY(200);
+		m = EXPECT_REQ("GET_PARAMETER");
+		sink_reply(3, m ? m->cseq : 0, 404, NULL);
+		EXPECT(action(WFDS_END, &a) && a.status == WFD_STATUS_SINK_DISCONNECT_REQUEST &&
+		       a.diag == 404);
+	}
+}
+
+static void test_timeouts(void)
+{
+	struct wfds_action a;
+	const struct rtsp_msg *m;
+
+	/* M1 never answered. */
+	start();
+	EXPECT(wfds_deadline(&S) == 5000);
+	wfds_tick(&S, 4999);
+	NO_ACTIONS();
+	wfds_tick(&S, 5000);
+	EXPECT(action(WFDS_END, &a) && a.status == WFD_STATUS_MISSING_KEEPALIVE);
+	/* SETUP trigger answered but no M6. */
+	to_caps(true, caps_body);
+	wfds_set_mode(&S, 640, 480, 60, 40);
+	m = EXPECT_REQ("SET_PARAMETER");
+	sink_reply(50, m ? m->cseq : 0, 200, NULL);
+	m = EXPECT_REQ("SET_PARAMETER");
+	sink_reply(60, m ? m->cseq : 0, 200, NULL);
+	EXPECT(wfds_deadline(&S) == 5060);
+	wfds_tick(&S, 5060);
+	EXPECT(action(WFDS_END, &a) && a.status == WFD_STATUS_MISSING_KEEPALIVE);
+	/* Our TEARDOWN trigger never followed by M8: graceful end after 2 s. */
+	to_playing();
+	wfds_stop(&S, 1000);
+	EXPECT_REQ("SET_PARAMETER");
+	wfds_tick(&S, 2999);
+	NO_ACTIONS();
+	wfds_tick(&S, 3000);
+	EXPECT(action(WFDS_END, &a) && a.status == -1);
+}
+
+static void test_garbage(void)
+{
+	struct wfds_action a;
+	char big[RTSP_MAX_LINE + 10];
+	uint64_t t = to_playing();
+
+	/* Framed garbage: 400, the session goes on. */
+	sink(t, "HELLO WORLD\r\n\r\n");
+	EXPECT_REPLY(400);
+	sink(t, "DESCRIBE rtsp://x RTSP/1.0\r\nCSeq: 5\r\n\r\n");
+	EXPECT_REPLY(501);
+	sink(t, "PLAY rtsp://x RTSP/1.0\r\nCSeq: 6\r\nSession: 12345678\r\n\r\n");
+	EXPECT_REPLY(454);
+	sink(t, "SET_PARAMETER rtsp://x RTSP/1.0\r\nCSeq: 7\r\nContent-Length: 4\r\n\r\n\x01\x02\x03\x04");
+	EXPECT_REPLY(400);
+	sink(t, "RTSP/1.0 200 OK\r\nCSeq: 777\r\n\r\n");	/* matches no request */
+	EXPECT(!next_out());
+	NO_ACTIONS();
+	EXPECT(S.state == WFDS_PLAYING);
+	/* Unframeable: the session ends. */
+	memset(big, 'z', sizeof(big));
+	wfds_input(&S, big, sizeof(big), t);
+	EXPECT(action(WFDS_END, &a) && a.status == WFD_STATUS_SINK_DISCONNECT_REQUEST &&
+	       a.diag == -EMSGSIZE);
+}
+
+static void test_standby(void)
+{
+	const struct rtsp_msg *m;
+	struct wfds_action a;
+	uint64_t t = to_playing();
+
+	/* DPMS off: stop streaming, M12 to the sink. */
+	wfds_set_dpms(&S, true, t);
+	EXPECT(action(WFDS_PAUSE, NULL));
+	m = EXPECT_REQ("SET_PARAMETER");
+	EXPECT(m && !strcmp(m->body, "wfd_standby\r\n") && rtsp_header(m, "Session"));
+	sink_reply(t + 1, m ? m->cseq : 0, 200, NULL);
+	EXPECT(S.state == WFDS_STANDBY);
+	/* Keep-alives go on in standby. */
+	wfds_tick(&S, t + 25001);
+	m = EXPECT_REQ("GET_PARAMETER");
+	sink_reply(t + 25002, m ? m->cseq : 0, 200, NULL);
+	/* DPMS on: M5 PLAY, the sink's M7 resumes. */
+	wfds_set_dpms(&S, false, t + 25003);
+	m = EXPECT_REQ("SET_PARAMETER");
+	EXPECT(m && !strcmp(m->body, "wfd_trigger_method: PLAY\r\n"));
+	sink_reply(t + 25004, m ? m->cseq : 0, 200, NULL);
+	sink(t + 25005, "PLAY rtsp://x/wfd1.0/streamid=0 RTSP/1.0\r\nCSeq: 30\r\n\r\n");
+	EXPECT_REPLY(200);
+	EXPECT(action(WFDS_PLAY, &a) && a.rtp_port == 19002);
+	EXPECT(S.state == WFDS_PLAYING);
+	/* The sink's own standby (M12) and PAUSE (M9). */
+	sink(t + 25006, "SET_PARAMETER rtsp://localhost/wfd1.0 RTSP/1.0\r\nCSeq: 31\r\n"
+	     "Content-Length: 13\r\n\r\nwfd_standby\r\n");
+	EXPECT_REPLY(200);
+	EXPECT(action(WFDS_PAUSE, NULL) && S.state == WFDS_STANDBY);
+	sink(t + 25007, "PLAY rtsp://x/wfd1.0/streamid=0 RTSP/1.0\r\nCSeq: 32\r\n\r\n");
+	EXPECT_REPLY(200);
+	EXPECT(action(WFDS_PLAY, NULL));
+	sink(t + 25008, "PAUSE rtsp://x/wfd1.0/streamid=0 RTSP/1.0\r\nCSeq: 33\r\n\r\n");
+	EXPECT_REPLY(200);
+	EXPECT(action(WFDS_PAUSE, NULL) && S.state == WFDS_PAUSED);
+}
+
+/* A sink that sends mutated copies of real messages at random. */
+static void test_random(void)
+{
+	static const char *const msgs[] = {
+		"OPTIONS * RTSP/1.0\r\nCSeq: 1\r\n\r\n",
+		"RTSP/1.0 200 OK\r\nCSeq: %d\r\n\r\n",
+		"SETUP rtsp://x/wfd1.0/streamid=0 RTSP/1.0\r\nCSeq: 2\r\nTransport: RTP/AVP/UDP;unicast;client_port=%d\r\n\r\n",
+		"PLAY rtsp://x/wfd1.0/streamid=0 RTSP/1.0\r\nCSeq: 3\r\n\r\n",
+		"PAUSE rtsp://x/wfd1.0/streamid=0 RTSP/1.0\r\nCSeq: 3\r\n\r\n",
+		"SET_PARAMETER rtsp://x RTSP/1.0\r\nCSeq: 4\r\nContent-Length: 17\r\n\r\nwfd_idr_request\r\n",
+		"SET_PARAMETER rtsp://x RTSP/1.0\r\nCSeq: 4\r\nContent-Length: 13\r\n\r\nwfd_standby\r\n",
+		"TEARDOWN rtsp://x RTSP/1.0\r\nCSeq: 5\r\n\r\n",
+	};
+	char buf[512];
+
+	srand(777);
+	for (int run = 0; run < 300; run++) {
+		uint64_t t = 0;
+		int ends = 0;
+
+		if (run % 2)
+			to_caps(run % 4 == 1, caps_body);
+		else
+			start();
+		for (int step = 0; step < 60 && S.state != WFDS_ENDED; step++) {
+			struct wfds_action a;
+			int n, r = rand() % 12;
+
+			t += (uint64_t)(rand() % 4000);
+			if (r < 8) {
+				n = snprintf(buf, sizeof(buf), msgs[r],
+					     r == 1 ? (int)S.pending_cseq : rand() % 70000);
+				for (int k = rand() % 3; k > 0 && n > 0; k--)
+					buf[rand() % n] = (char)(rand() % 256);
+				wfds_input(&S, buf, (size_t)n, t);
+			} else if (r == 8) {
+				wfds_set_mode(&S, rand() % 2 ? 1920 : 640, rand() % 2 ? 1080 : 480,
+					      rand() % 2 ? 30 : 60, t);
+			} else if (r == 9) {
+				wfds_set_dpms(&S, rand() % 2, t);
+			} else if (r == 10) {
+				wfds_tick(&S, t);
+			} else if (rand() % 8 == 0) {
+				wfds_stop(&S, t);
+			}
+			while (wfds_next_action(&S, &a)) {
+				if (a.type == WFDS_END)
+					ends++;
+			}
+			EXPECT(S.out_len < sizeof(S.out));
+			/* The source's output always parses. */
+			while (next_out())
+				;
+		}
+		wfds_closed(&S, 0, t);
+		{
+			struct wfds_action a;
+
+			while (wfds_next_action(&S, &a))
+				if (a.type == WFDS_END)
+					ends++;
+		}
+		EXPECT(ends == 1);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	(void)argv;
+	verbose = argc > 1;
+	test_happy_path_and_keepalive();
+	test_keepalive_missing();
+	test_sink_teardown_and_close();
+	test_m4_refused();
+	test_bad_caps();
+	test_timeouts();
+	test_garbage();
+	test_standby();
+	test_random();
+	if (fails)
+		fprintf(stderr, "%d failures\n", fails);
+	return fails ? 1 : 0;
+}
