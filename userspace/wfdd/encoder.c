@@ -1,17 +1,202 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Encoder selection.
+ * Encoder selection and the frame encoder: the kept picture, software
+ * conversion for encoders that need it, and the fallback to software.
  */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "convert.h"
 #include "encoder.h"
+
+struct frame_encoder {
+	const struct encoder_ops *ops;
+	void *dev;			/* ops->device_open's, or NULL */
+	struct encoder *enc;
+	struct enc_params p;
+	struct yuv_image kept;		/* software encoders' picture */
+	bool have_picture;
+	/* The encoder that takes over when the hardware one fails. */
+	const struct encoder_ops *fallback;
+	FILE *log;
+};
 
 const struct encoder_ops *encoder_find(const char *name)
 {
-	/* "auto": x264 is the faster of the software encoders. */
-	if (!strcmp(name, "auto") || !strcmp(name, "x264"))
+	if (!strcmp(name, "x264"))
 		return &encoder_x264;
 	if (!strcmp(name, "openh264"))
 		return &encoder_openh264;
+	if (!strcmp(name, "vaapi"))
+		return &encoder_vaapi;
 	return NULL;
+}
+
+int frame_encoder_create(struct frame_encoder **out, const char *name,
+			 const char *va_device, FILE *log)
+{
+	bool is_auto = !strcmp(name, "auto");
+	struct frame_encoder *fe;
+	char why[256] = "";
+	int ret;
+
+	if (!is_auto && !encoder_find(name))
+		return -ENOENT;
+	fe = calloc(1, sizeof(*fe));
+	if (!fe)
+		return -ENOMEM;
+	fe->log = log;
+	fe->ops = encoder_find(is_auto ? "vaapi" : name);
+	if (fe->ops->device_open) {
+		ret = fe->ops->device_open(&fe->dev, va_device, why, sizeof(why));
+		if (ret && !is_auto) {
+			fprintf(log, "wfdd: cannot use %s: %s\n", fe->ops->name, why);
+			free(fe);
+			return ret;
+		}
+		if (ret) {
+			/* The one line that says why this machine encodes in software. */
+			fprintf(log, "wfdd: no VA-API H.264 encoder (%s): using x264\n", why);
+			fe->ops = &encoder_x264;
+		} else {
+			fprintf(log, "wfdd: VA-API: %s\n", why);
+			/* Only auto may change encoders behind the user's back. */
+			if (is_auto)
+				fe->fallback = &encoder_x264;
+		}
+	}
+	*out = fe;
+	return 0;
+}
+
+static void close_encoder(struct frame_encoder *fe)
+{
+	if (fe->enc)
+		fe->ops->close(fe->enc);
+	fe->enc = NULL;
+	yuv_free(&fe->kept);
+	fe->have_picture = false;
+}
+
+static int open_encoder(struct frame_encoder *fe, const struct enc_params *p)
+{
+	int ret;
+
+	fe->p = *p;
+	fe->p.device = fe->dev;
+	if (!fe->ops->load) {
+		ret = yuv_alloc(&fe->kept, p->width, p->height);
+		if (ret)
+			return ret;
+	}
+	ret = fe->ops->open(&fe->enc, &fe->p);
+	if (ret) {
+		fe->enc = NULL;
+		yuv_free(&fe->kept);
+	}
+	return ret;
+}
+
+/* Leave the hardware for good (on its failure, in auto mode only). */
+static int switch_to_fallback(struct frame_encoder *fe, int err)
+{
+	const struct encoder_ops *hw = fe->ops;
+	int32_t diag = frame_encoder_diag(fe, err);
+	int ret;
+
+	close_encoder(fe);
+	if (hw->device_close)
+		hw->device_close(fe->dev);
+	fe->dev = NULL;
+	fe->ops = fe->fallback;
+	fe->fallback = NULL;
+	ret = open_encoder(fe, &fe->p);
+	fprintf(fe->log, "wfdd: %s failed (diag %d): %s\n", hw->name, diag,
+		ret ? "no encoder left" : "switching to software");
+	return ret;
+}
+
+int frame_encoder_configure(struct frame_encoder *fe, const struct enc_params *p)
+{
+	int ret;
+
+	if (fe->enc && fe->p.width == p->width && fe->p.height == p->height)
+		return 0;
+	close_encoder(fe);
+	ret = open_encoder(fe, p);
+	if (ret && fe->fallback)
+		ret = switch_to_fallback(fe, ret);
+	if (!ret)
+		fprintf(fe->log, "wfdd: encoding %dx%d@%d at %d kbit/s with %s\n",
+			p->width, p->height, p->fps, p->bitrate_kbps, fe->ops->name);
+	return ret;
+}
+
+static int load_software(struct frame_encoder *fe, const struct enc_frame *f)
+{
+	return convert_xrgb_to_i420(f->dmabuf, f->map, f->offset, f->pitch,
+				    f->width, f->height, &fe->kept);
+}
+
+int frame_encoder_load(struct frame_encoder *fe, const struct enc_frame *f)
+{
+	int ret;
+
+	if (!fe->enc)
+		return -EINVAL;
+	ret = fe->ops->load ? fe->ops->load(fe->enc, f) : load_software(fe, f);
+	/* The buffer is still held: software can take this very frame. */
+	if (ret && fe->fallback) {
+		ret = switch_to_fallback(fe, ret);
+		if (!ret)
+			ret = load_software(fe, f);
+	}
+	fe->have_picture = !ret;
+	return ret;
+}
+
+bool frame_encoder_has_picture(const struct frame_encoder *fe)
+{
+	return fe->enc && fe->have_picture;
+}
+
+int frame_encoder_encode(struct frame_encoder *fe, bool idr, struct enc_out *out)
+{
+	if (!frame_encoder_has_picture(fe))
+		return -EINVAL;
+	/*
+	 * A failure here is final even in auto mode: the kept picture lives
+	 * in the hardware encoder and the scanout buffer is already back
+	 * with the compositor, so software has nothing to encode.
+	 */
+	return fe->ops->encode(fe->enc, fe->ops->load ? NULL : &fe->kept, idr, out);
+}
+
+void frame_encoder_forget(struct frame_encoder *fe, uint64_t buffer_id)
+{
+	if (fe->enc && fe->ops->forget)
+		fe->ops->forget(fe->enc, buffer_id);
+}
+
+const char *frame_encoder_name(const struct frame_encoder *fe)
+{
+	return fe->ops->name;
+}
+
+int32_t frame_encoder_diag(const struct frame_encoder *fe, int err)
+{
+	int32_t d = fe->enc && fe->ops->diag ? fe->ops->diag(fe->enc) : 0;
+
+	return d ? d : err;
+}
+
+void frame_encoder_destroy(struct frame_encoder *fe)
+{
+	if (!fe)
+		return;
+	close_encoder(fe);
+	if (fe->ops->device_close && fe->dev)
+		fe->ops->device_close(fe->dev);
+	free(fe);
 }

@@ -18,7 +18,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "convert.h"
 #include "encoder.h"
 #include "rtp.h"
 #include "source.h"
@@ -33,6 +32,7 @@ struct opts {
 	int nmodes;
 	int bitrate_kbps, latency_ms, idr_ms, verbose;
 	const char *frame_log;
+	const char *va_device;
 };
 
 /* Counters of the current one-second interval. */
@@ -49,11 +49,8 @@ struct stats {
 struct wfdd {
 	struct opts o;
 	struct source src;
-	const struct encoder_ops *ops;
-	struct encoder *enc;
-	struct enc_params ep;
-	struct yuv_image kept;	/* the last picture, for refresh and IDR */
-	bool have_kept;
+	/* Keeps the last picture, for refresh and IDR. */
+	struct frame_encoder *fe;
 	struct ts_mux ts;
 	struct rtp_sender rtp;
 	uint64_t last_encode;
@@ -95,8 +92,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: wfdd --rtp HOST:PORT [--output N] [--mode WxH@R]... [--bitrate KBPS]\n"
-		"            [--encoder auto|x264|openh264] [--device PATH] [--name NAME] [--latency MS]\n"
-		"            [--idr-interval MS] [--frame-log FILE] [-v]\n");
+		"            [--encoder auto|vaapi|x264|openh264] [--va-device PATH] [--device PATH]\n"
+		"            [--name NAME] [--latency MS] [--idr-interval MS] [--frame-log FILE] [-v]\n");
 }
 
 static int parse_mode(const char *s, struct wfd_mode *m)
@@ -117,6 +114,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "mode", required_argument, NULL, 'm' },
 		{ "bitrate", required_argument, NULL, 'b' },
 		{ "encoder", required_argument, NULL, 'e' },
+		{ "va-device", required_argument, NULL, 'a' },
 		{ "device", required_argument, NULL, 'd' },
 		{ "name", required_argument, NULL, 'n' },
 		{ "latency", required_argument, NULL, 'l' },
@@ -147,6 +145,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 'b': o->bitrate_kbps = atoi(optarg); break;
 		case 'e': o->encoder = optarg; break;
+		case 'a': o->va_device = optarg; break;
 		case 'd': o->device = optarg; break;
 		case 'n': o->name = optarg; break;
 		case 'l': o->latency_ms = atoi(optarg); break;
@@ -209,8 +208,7 @@ static void log_frame(struct wfdd *d, uint64_t seq, uint64_t commit_ns, size_t l
 	fprintf(d->frame_log, " %llu\n", (unsigned long long)t->wall[T_SENT]);
 }
 
-static int encode_and_send(struct wfdd *d, const struct yuv_image *img,
-			   uint64_t commit_ns, bool idr, uint64_t seq,
+static int encode_and_send(struct wfdd *d, uint64_t commit_ns, bool idr, uint64_t seq,
 			   struct frame_times *ft)
 {
 	struct frame_times refresh;
@@ -232,9 +230,13 @@ static int encode_and_send(struct wfdd *d, const struct yuv_image *img,
 			ft->cpu[i] = ft->cpu[T_START];
 		}
 	}
-	ret = d->ops->encode(d->enc, img, idr, &out);
-	if (ret)
-		return ret == -EAGAIN ? 0 : ret;
+	ret = frame_encoder_encode(d->fe, idr, &out);
+	if (ret == -EAGAIN)
+		return 0;
+	if (ret) {
+		d->diag = frame_encoder_diag(d->fe, ret);
+		return ret;
+	}
 	t1 = now_ns();
 	if (d->frame_log)
 		stamp(ft, T_ENCODED);
@@ -260,27 +262,21 @@ static int encode_and_send(struct wfdd *d, const struct yuv_image *img,
 
 static int ensure_encoder(struct wfdd *d, int w, int h)
 {
-	int fps = d->o.modes[0].refresh_hz, ret;
+	int fps = d->o.modes[0].refresh_hz;
 
-	if (d->enc && d->ep.width == w && d->ep.height == h)
-		return 0;
-	if (d->enc)
-		d->ops->close(d->enc);
-	d->enc = NULL;
-	yuv_free(&d->kept);
-	d->have_kept = false;
 	for (int i = 0; i < d->o.nmodes; i++)
 		if ((int)d->o.modes[i].width == w && (int)d->o.modes[i].height == h)
 			fps = (int)d->o.modes[i].refresh_hz;
-	d->ep = (struct enc_params){ .width = w, .height = h, .fps = fps,
-				     .bitrate_kbps = d->o.bitrate_kbps, .gop = fps * 2 };
-	ret = yuv_alloc(&d->kept, w, h);
-	if (!ret)
-		ret = d->ops->open(&d->enc, &d->ep);
-	if (!ret)
-		fprintf(stderr, "wfdd: encoding %dx%d@%d at %d kbit/s with %s\n", w, h, fps,
-			d->o.bitrate_kbps, d->ops->name);
-	return ret;
+	return frame_encoder_configure(d->fe, &(struct enc_params){
+		.width = w, .height = h, .fps = fps,
+		.bitrate_kbps = d->o.bitrate_kbps, .gop = fps * 2 });
+}
+
+static void buffer_gone(void *opaque, uint64_t buffer_id)
+{
+	struct wfdd *d = opaque;
+
+	frame_encoder_forget(d->fe, buffer_id);
 }
 
 static int new_frame(struct wfdd *d)
@@ -302,17 +298,21 @@ static int new_frame(struct wfdd *d)
 	d->st.total_dropped += f.info.superseded;
 	ret = ensure_encoder(d, (int)f.info.width, (int)f.info.height);
 	if (!ret)
-		ret = convert_xrgb_to_i420(f.buf->dmabuf, f.buf->map, f.info.offsets[0],
-					   f.info.pitches[0], (int)f.info.width,
-					   (int)f.info.height, &d->kept);
+		ret = frame_encoder_load(d->fe, &(struct enc_frame){
+			.buffer_id = f.info.buffer_id, .dmabuf = f.buf->dmabuf,
+			.map = f.buf->map, .size = f.buf->size, .fourcc = f.info.fourcc,
+			.modifier = f.info.modifier, .width = (int)f.info.width,
+			.height = (int)f.info.height, .offset = f.info.offsets[0],
+			.pitch = f.info.pitches[0] });
 	/* The picture is ours now: give the buffer back before encoding. */
 	source_release(&d->src, &f);
-	if (ret)
+	if (ret) {
+		d->diag = frame_encoder_diag(d->fe, ret);
 		return ret;
+	}
 	if (d->frame_log)
 		stamp(&ft, T_CONVERTED);
-	d->have_kept = true;
-	return encode_and_send(d, &d->kept, f.info.timestamp_ns, false, f.info.sequence, &ft);
+	return encode_and_send(d, f.info.timestamp_ns, false, f.info.sequence, &ft);
 }
 
 static void stats_tick(struct wfdd *d, uint64_t now)
@@ -373,9 +373,9 @@ static int run(struct wfdd *d, int sigfd, int timerfd)
 			if (read(timerfd, &ticks, sizeof(ticks)) < 0)
 				ticks = 0;
 			/* An idle desktop: keep the sink's picture alive at 1 fps. */
-			if (!ret && d->have_kept && !d->src.dpms_off &&
+			if (!ret && frame_encoder_has_picture(d->fe) && !d->src.dpms_off &&
 			    now - d->last_encode >= 1000000000ull)
-				ret = encode_and_send(d, &d->kept, now, false, 0, NULL);
+				ret = encode_and_send(d, now, false, 0, NULL);
 			if (!ret) {
 				rtp_set_time(&d->rtp, (uint32_t)(now * 9 / 100000));
 				ret = ts_mux_tick(&d->ts, now * 27 / 1000);
@@ -388,7 +388,9 @@ static int run(struct wfdd *d, int sigfd, int timerfd)
 			int status = error_status(d, ret, now);
 
 			if (status >= 0) {
-				d->diag = ret;
+				/* An encoder failure has set its own diag. */
+				if (!d->diag)
+					d->diag = ret;
 				return status;
 			}
 		} else {
@@ -412,14 +414,6 @@ int main(int argc, char **argv)
 
 	if (parse_opts(argc, argv, &d.o))
 		return 2;
-	d.ops = encoder_find(d.o.encoder);
-	if (!d.ops) {
-		fprintf(stderr, "wfdd: encoder '%s' is not available (this build has: x264, openh264)\n",
-			d.o.encoder);
-		return 2;
-	}
-	if (!strcmp(d.o.encoder, "auto"))
-		fprintf(stderr, "wfdd: no VA-API encoder support in this build: using software (x264)\n");
 
 	snprintf(host, sizeof(host), "%s", d.o.rtp);
 	port = strrchr(host, ':');
@@ -446,14 +440,25 @@ int main(int argc, char **argv)
 		fprintf(stderr, "wfdd: cannot describe these modes: %s\n", strerror(-n));
 		return 2;
 	}
+	ret = frame_encoder_create(&d.fe, d.o.encoder, d.o.va_device, stderr);
+	if (ret == -ENOENT) {
+		fprintf(stderr, "wfdd: unknown encoder '%s' (auto, vaapi, x264, openh264)\n",
+			d.o.encoder);
+		return 2;
+	}
+	if (ret)
+		return 1;
 	ret = source_open(&d.src, d.o.device, d.o.output, edid, (size_t)n, 0, 0);
 	if (ret) {
 		fprintf(stderr, "wfdd: cannot start a session on output %u: %s\n",
 			d.o.output, strerror(-ret));
+		frame_encoder_destroy(d.fe);
 		return 1;
 	}
 	fprintf(stderr, "wfdd: session %u on output %u, streaming to %s\n",
 		d.src.session, d.src.output, d.o.rtp);
+	d.src.buffer_gone = buffer_gone;
+	d.src.opaque = &d;
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
@@ -476,9 +481,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "wfdd: stopping\n");
 		source_close(&d.src, -1, 0);
 	}
-	if (d.enc)
-		d.ops->close(d.enc);
-	yuv_free(&d.kept);
+	frame_encoder_destroy(d.fe);
 	close(sock);
 	if (d.frame_log)
 		fclose(d.frame_log);

@@ -71,6 +71,8 @@ static void on_event(const struct drm_event *ev, void *data)
 	case DRM_WFD_EVENT_BUFFER_GONE: {
 		uint64_t id = ((const struct drm_wfd_event_buffer_gone *)ev)->buffer_id;
 
+		if (s->buffer_gone)
+			s->buffer_gone(s->opaque, id);
 		for (size_t i = 0; i < s->nbufs; i++)
 			if (s->bufs[i].id == id)
 				buffer_drop(s, &s->bufs[i]);

@@ -2,9 +2,10 @@
 /*
  * An encoder makes a stream that libavcodec decodes back to the input:
  * PSNR >= 40 dB at a high bit rate.  Also writes the stream muxed as
- * MPEG-TS to a file, for demuxer checks.
+ * MPEG-TS to a file, and the same in RTP datagrams framed as in RFC 4571
+ * (a 16-bit length before each) to another, for demuxer checks.
  *
- * usage: test-encode ENCODER [TS_FILE]
+ * usage: test-encode ENCODER [TS_FILE [RTP_FILE]]
  */
 #define _GNU_SOURCE
 #include <math.h>
@@ -16,14 +17,25 @@
 
 #include "convert.h"
 #include "encoder.h"
+#include "rtp.h"
 #include "tsmux.h"
 
-static FILE *ts_file;
+static FILE *ts_file, *rtp_file;
 
 static int ts_write(const uint8_t *p, void *opaque)
 {
+	if (fwrite(p, TS_PACKET_SIZE, 1, ts_file) != 1)
+		return -1;
+	return rtp_file ? rtp_push(opaque, p) : 0;
+}
+
+static void rtp_write(const uint8_t *dgram, size_t len, void *opaque)
+{
+	uint8_t be[2] = { (uint8_t)(len >> 8), (uint8_t)len };
+
 	(void)opaque;
-	return fwrite(p, TS_PACKET_SIZE, 1, ts_file) == 1 ? 0 : -1;
+	if (fwrite(be, 2, 1, rtp_file) != 1 || fwrite(dgram, len, 1, rtp_file) != 1)
+		abort();
 }
 
 static void pattern(struct yuv_image *img, int n)
@@ -65,6 +77,7 @@ int main(int argc, char **argv)
 	struct yuv_image img;
 	struct encoder *enc;
 	struct ts_mux m;
+	struct rtp_sender rtp;
 	double min_psnr = 99;
 	int decoded = 0, keys = 0;
 
@@ -72,7 +85,13 @@ int main(int argc, char **argv)
 	    ops->open(&enc, &p))
 		return 1;
 	ts_file = fopen(argc > 2 ? argv[2] : "/dev/null", "wb");
-	ts_mux_init(&m, ts_write, NULL);
+	if (argc > 3)
+		rtp_file = fopen(argv[3], "wb");
+	if (!ts_file || (argc > 3 && !rtp_file))
+		return 1;
+	rtp_init(&rtp, -1, 0x12345678, 1);
+	rtp.sink = rtp_write;
+	ts_mux_init(&m, ts_write, &rtp);
 	for (int n = 0; n < 60; n++) {
 		struct enc_out out;
 
@@ -88,8 +107,11 @@ int main(int argc, char **argv)
 				return 1;
 			}
 		}
+		rtp_set_time(&rtp, (uint32_t)(90000 + n * 3000));
 		ts_mux_video(&m, out.data, out.len, 90000 + n * 3000, out.key,
 			     27000000ull + n * 900000ull);
+		if (rtp_file)
+			rtp_flush(&rtp);
 		pkt->data = (uint8_t *)out.data;
 		pkt->size = (int)out.len;
 		if (avcodec_send_packet(ctx, pkt))
@@ -103,6 +125,8 @@ int main(int argc, char **argv)
 		}
 	}
 	fclose(ts_file);
+	if (rtp_file)
+		fclose(rtp_file);
 	printf("%s: decoded %d frames, %d key frames, min PSNR %.1f dB\n", ops->name,
 	       decoded, keys, min_psnr);
 	ops->close(enc);
