@@ -5,6 +5,8 @@
 #                 tree, else the newest Debian headers tests/vm fetched)
 # make check      run the test suite (in-VM tests on Debian 6.1 and 6.12)
 # make igt        run upstream IGT on wfd and vkms (IGT_DIR=...)
+# make bench      benchmarks in the VM (KERNELS=..., QUICK=1) and callgrind
+#                 counts of wfdd's stages; tables in bench-out/
 # make sparse     build with sparse (C=1) and W=1
 # make checkpatch run checkpatch.pl --strict on the kernel sources
 
@@ -66,6 +68,13 @@ check:
 
 igt:
 	@bash tests/igt/run.sh $(KERNELS)
+
+.PHONY: bench bench-callgrind
+bench:
+	@QUICK=$(QUICK) bash tests/bench/run.sh $(KERNELS)
+
+bench-callgrind:
+	@QUICK=$(QUICK) bash tests/bench/callgrind.sh
 
 clean:
 	rm -rf $(BUILD)

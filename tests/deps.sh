@@ -11,6 +11,7 @@ pkgs=(
 	qemu-system-x86 busybox-static
 	libdrm-dev meson ninja-build
 	libx264-dev libopenh264-dev libyuv-dev libavcodec-dev libavutil-dev ffmpeg
+	libevdi0-dev valgrind python3
 	libva-dev gstreamer1.0-tools gstreamer1.0-plugins-bad gstreamer1.0-libav
 )
 

@@ -1,0 +1,460 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Turn the raw logs of tests/bench/guest.sh into tables.
+
+usage: analyze.py DIR                 writes DIR/results.{txt,csv,json}
+       analyze.py --summary OUT ABI|SERIES...   prints every kernel's tables
+
+Every time in the logs is CLOCK_MONOTONIC (ns) of the same guest, so
+differences between processes are real latencies.  Absolute figures are
+from QEMU TCG (emulated CPU); compare ratios from the same run.
+"""
+import csv
+import glob
+import json
+import os
+import statistics
+import subprocess
+import sys
+
+PATTERN_BITS = 16
+PATTERN_BAR_H = 32
+
+
+def read_rows(path):
+    """Lines of whitespace-separated integers (text fields stay strings)."""
+    rows = []
+    try:
+        with open(path) as f:
+            for line in f:
+                fields = line.split()
+                if not fields:
+                    continue
+                row = []
+                for x in fields:
+                    try:
+                        row.append(int(x))
+                    except ValueError:
+                        row.append(x)
+                rows.append(row)
+    except FileNotFoundError:
+        pass
+    return rows
+
+
+def keyvals(path):
+    kv = {}
+    for row in read_rows(path):
+        kv[str(row[0])] = row[1] if len(row) == 2 else " ".join(str(x) for x in row[1:])
+    return kv
+
+
+def pct(values, p):
+    if not values:
+        return None
+    v = sorted(values)
+    k = (len(v) - 1) * p / 100
+    lo = int(k)
+    hi = min(lo + 1, len(v) - 1)
+    return v[lo] + (v[hi] - v[lo]) * (k - lo)
+
+
+def ms(ns):
+    return None if ns is None else ns / 1e6
+
+
+def mean(values):
+    return statistics.fmean(values) if values else None
+
+
+def pacing(flip_log, nominal_ns):
+    """Flip intervals from the flip events' timestamps (the vblank time the
+    driver reports) and from the times the client read the events (what a
+    compositor sees, scheduling included)."""
+    rows = [r for r in read_rows(flip_log) if len(r) >= 4 and r[2]]
+    ts = [r[2] for r in rows]
+    iv = [b - a for a, b in zip(ts, ts[1:])]
+    rv = [b[3] - a[3] for a, b in zip(rows, rows[1:])]
+    if len(iv) < 2:
+        return None
+    dev = [abs(x - nominal_ns) for x in rv]
+    return {
+        "flips": len(ts),
+        "stamp_interval_mean_ms": ms(mean(iv)),
+        "stamp_interval_stdev_ms": ms(statistics.pstdev(iv)),
+        "interval_mean_ms": ms(mean(rv)),
+        "interval_stdev_ms": ms(statistics.pstdev(rv)),
+        "nominal_ms": ms(nominal_ns),
+        "abs_dev_p50_us": pct(dev, 50) / 1e3,
+        "abs_dev_p99_us": pct(dev, 99) / 1e3,
+        "late_intervals_pct": 100.0 * sum(x > 1.5 * nominal_ns for x in rv) / len(rv),
+    }
+
+
+def commit_times(flip_log):
+    """Frame number -> time the client started committing it."""
+    return {r[0]: r[1] for r in read_rows(flip_log) if len(r) >= 2}
+
+
+def latest_commit_before(commits, t):
+    best = None
+    for c in commits:
+        if c <= t and (best is None or c > best):
+            best = c
+    return best
+
+
+def decode_barcodes(ts_path, width):
+    """Frame numbers of the decoded pictures of a transport stream, in order."""
+    if not os.path.exists(ts_path) or os.path.getsize(ts_path) == 0:
+        return []
+    cmd = ["ffmpeg", "-nostdin", "-v", "error", "-i", ts_path, "-map", "0:v:0",
+           "-vf", "crop=iw:%d:0:0,format=gray" % PATTERN_BAR_H,
+           "-fps_mode", "passthrough", "-f", "rawvideo", "-"]
+    raw = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                         check=False).stdout
+    size = width * PATTERN_BAR_H
+    row = PATTERN_BAR_H // 2
+    out = []
+    for off in range(0, len(raw) - size + 1, size):
+        n = 0
+        for bit in range(PATTERN_BITS):
+            x = (2 * bit + 1) * width // (2 * PATTERN_BITS)
+            n = n << 1 | (raw[off + row * width + x] >= 0x80)
+        out.append(n)
+    return out
+
+
+def pipeline_point(d, pt):
+    tag, pipe, res, fps, kbps = pt[:5]
+    t1, c1, t2, c2 = (pt[5:9] + [None] * 4)[:4] if len(pt) >= 9 else (None,) * 4
+    static = len(pt) > 9 and pt[9] == "static"
+    w, h = (int(x) for x in res.split("x"))
+    p = os.path.join(d, tag)
+    r = {"tag": tag, "pipeline": pipe, "mode": "%s@%d" % (res, fps), "kbps": kbps,
+         "static": static}
+    if not isinstance(t1, int) or not isinstance(t2, int):
+        r["error"] = "no measurement window (the encoder process was gone)"
+        return r
+    win = (t2 - t1) / 1e9
+    pes = read_rows(p + ".pes")
+    pkts = read_rows(p + ".pkt")
+    commits = commit_times(p + ".flip")
+    ns = decode_barcodes(p + ".ts", w)
+    r["window_s"] = win
+    r["pes"] = len(pes)
+    r["decoded"] = len(ns)
+    if len(ns) != len(pes):
+        # A picture that does not decode would shift the pairing.
+        r["warning"] = "%d PES but %d decoded pictures" % (len(pes), len(ns))
+    seen = set()
+    lat, sent_in_window, new_in_window = [], 0, 0
+    for k, (idx, first, last, size) in enumerate(pes[:len(ns)]):
+        n = ns[k]
+        fresh = n not in seen
+        seen.add(n)
+        if not t1 <= last <= t2:
+            continue
+        sent_in_window += 1
+        if fresh:
+            new_in_window += 1
+            if n in commits and commits[n] <= last:
+                lat.append(last - commits[n])
+    committed = [n for n, t in commits.items() if t1 <= t <= t2 and n > 0]
+    dropped = sum(1 for n in committed if n not in seen)
+    r["frames_sent"] = sent_in_window
+    r["fps"] = new_in_window / win
+    r["committed_fps"] = len(committed) / win
+    r["dropped"] = dropped
+    r["dropped_pct"] = 100.0 * dropped / len(committed) if committed else None
+    for q in (50, 95, 99):
+        r["latency_p%d_ms" % q] = ms(pct(lat, q))
+    r["latency_samples"] = len(lat)
+    nbytes = sum(row[1] for row in pkts if t1 <= row[0] <= t2)
+    r["kbit_s"] = nbytes * 8 / win / 1000
+    r["cpu_ms_per_s"] = (c2 - c1) / 1e6 / win
+    r["cpu_pct"] = (c2 - c1) / (t2 - t1) * 100
+    r["cpu_ms_per_frame"] = (c2 - c1) / 1e6 / sent_in_window if sent_in_window else None
+    frames = [f for f in read_rows(p + ".frames") if len(f) >= 12 and t1 <= f[11] <= t2]
+    if frames:
+        for i, stage in enumerate(("acquire", "convert", "encode", "send")):
+            r["wall_ms_" + stage] = ms(mean([f[3 + 2 * i] for f in frames]))
+            r["cpu_ms_" + stage] = ms(mean([f[4 + 2 * i] for f in frames]))
+        r["h264_bytes_per_frame"] = mean([f[2] for f in frames])
+        r["refreshes"] = sum(1 for f in frames if f[0] == 0)
+    # Bytes of pixel data each path copies or converts per frame, from the
+    # code (Documentation/performance.rst): wfdd reads the dma-buf once,
+    # converting into I420; ffmpeg's hwdownload copies the picture out of
+    # the dma-buf first and converts it after.  Both encoders copy the
+    # I420 picture in.
+    yuv = w * h * 3 // 2
+    if pipe == "ffmpeg":
+        r["copy_bytes_per_frame"] = w * h * 4 + w * h * 4 + yuv
+        r["copy_detail"] = "hwdownload copy %d + swscale read %d + encoder input %d" % (
+            w * h * 4, w * h * 4, yuv)
+    else:
+        r["copy_bytes_per_frame"] = w * h * 4 + yuv
+        r["copy_detail"] = "convert read %d (writes %d) + encoder input %d" % (
+            w * h * 4, yuv, yuv)
+    return r
+
+
+def kernel_figures(d, res):
+    k = {}
+    nominal = {}
+    for drv in ("wfd", "vkms"):
+        err = " ".join(" ".join(map(str, r)) for r in read_rows(os.path.join(d, "k-flip-%s.err" % drv)))
+        rate = 60
+        for word in err.split():
+            if "@" in word and word.split("@")[-1].isdigit():
+                rate = int(word.split("@")[-1])
+        nominal[drv] = 1e9 / rate
+        pc = pacing(os.path.join(d, "k-flip-%s.log" % drv), nominal[drv])
+        if pc:
+            k["pacing_" + drv] = pc
+    sess = read_rows(os.path.join(d, "k-session.log"))
+    commits = sorted(commit_times(os.path.join(d, "k-flip-wfd.log")).values())
+    fr, internal, rt = [], [], []
+    for s in sess:
+        if len(s) < 6:
+            continue
+        c = latest_commit_before(commits, s[1])
+        if c is not None:
+            fr.append(s[2] - c)
+        internal.append(s[2] - s[1])
+        rt.append(s[3] + s[4])
+    k["frame_ready"] = {
+        "samples": len(fr),
+        "commit_to_event_p50_ms": ms(pct(fr, 50)),
+        "commit_to_event_p99_ms": ms(pct(fr, 99)),
+        "kernel_stamp_to_event_p50_ms": ms(pct(internal, 50)),
+        "acquire_release_p50_ms": ms(pct(rt, 50)),
+        "acquire_release_p99_ms": ms(pct(rt, 99)),
+    }
+    hp = read_rows(os.path.join(d, "k-hotplug.log"))
+    if hp:
+        k["hotplug"] = {
+            "iterations": len(hp),
+            "connect_to_uevent_p50_ms": ms(pct([r[1] for r in hp], 50)),
+            "connect_to_uevent_max_ms": ms(max(r[1] for r in hp)),
+            "status_to_uevent_p50_ms": ms(pct([r[2] for r in hp], 50)),
+            "status_to_uevent_max_ms": ms(max(r[2] for r in hp)),
+        }
+    shared = keyvals(os.path.join(d, "k-shared.txt"))
+    st = keyvals(os.path.join(d, "k-session.txt"))
+    k["copies"] = {
+        "kernel_pixel_bytes_per_frame": 0,
+        "frames": st.get("session_frames"),
+        "buffers_handed_over": st.get("session_buffers"),
+        "client_buffers": 2,
+        "marker_seen_by_client": shared.get("shared_buffers_marked"),
+        "how": "the session wrote a marker through the dma-buf of each buffer it "
+               "was handed; the committing client found it in its own dumb "
+               "buffer's mapping before redrawing: the pages are the client's, "
+               "and only its 2 buffers were ever handed over",
+    }
+    res["kernel"] = k
+
+
+def evdi_figures(d, res):
+    grabs = read_rows(os.path.join(d, "e-grab.log"))
+    if not grabs:
+        return
+    e = {}
+    ecommits = commit_times(os.path.join(d, "e-flip.log"))
+    glat = [g[3] - ecommits[g[0]] for g in grabs if g[0] in ecommits and ecommits[g[0]] <= g[3]]
+    e["evdi"] = {
+        "frames": len(grabs),
+        "handover_p50_ms": ms(pct([g[3] - g[2] for g in grabs], 50)),
+        "handover_mean_ms": ms(mean([g[3] - g[2] for g in grabs])),
+        "copied_bytes_per_frame": mean([g[5] for g in grabs]),
+        "commit_to_user_p50_ms": ms(pct(glat, 50)),
+        "commit_to_user_p95_ms": ms(pct(glat, 95)),
+        "pacing": pacing(os.path.join(d, "e-flip.log"), 1e9 / 60),
+    }
+    sess = read_rows(os.path.join(d, "e-wfd-session.log"))
+    wcommits = commit_times(os.path.join(d, "e-wfd-flip.log"))
+    wlat = [s[6] - wcommits[s[7]] for s in sess
+            if len(s) >= 8 and s[7] in wcommits and wcommits[s[7]] <= s[6]]
+    e["wfd"] = {
+        "frames": len(sess),
+        "handover_p50_ms": ms(pct([s[3] + s[4] for s in sess], 50)),
+        "handover_mean_ms": ms(mean([s[3] + s[4] for s in sess])),
+        "copied_bytes_per_frame": 0,
+        "commit_to_user_p50_ms": ms(pct(wlat, 50)),
+        "commit_to_user_p95_ms": ms(pct(wlat, 95)),
+        "pacing": pacing(os.path.join(d, "e-wfd-flip.log"), 1e9 / 60),
+    }
+    res["evdi"] = e
+
+
+def fmt(v, nd=2):
+    if v is None:
+        return "-"
+    if isinstance(v, float):
+        return "%.*f" % (nd, v)
+    return str(v)
+
+
+def ratio(a, b):
+    return a / b if a is not None and b else None
+
+
+def tables(res):
+    out = []
+    info = res["info"]
+    out.append("kernel %s (Debian %s), %s x%s, QUICK=%s; all absolute times are QEMU TCG" % (
+        info.get("kernel"), info.get("debian_version", "?"), info.get("cpu"),
+        info.get("ncpu"), info.get("quick")))
+    k = res.get("kernel", {})
+    out.append("")
+    out.append("KERNEL: flip pacing (1280x720@60, flips between two drawn buffers); intervals between "
+               "flip events as read by the client, and between their timestamps")
+    out.append("  %-6s %7s %10s %10s %13s %13s %7s %11s %11s" % (
+        "driver", "flips", "mean ms", "stdev ms", "|dev| p50 us", "|dev| p99 us", "late %",
+        "stamp mean", "stamp stdev"))
+    for drv in ("wfd", "vkms"):
+        pc = k.get("pacing_" + drv)
+        if pc:
+            out.append("  %-6s %7d %10s %10s %13s %13s %7s %11s %11s" % (
+                drv, pc["flips"], fmt(pc["interval_mean_ms"]), fmt(pc["interval_stdev_ms"]),
+                fmt(pc["abs_dev_p50_us"], 0), fmt(pc["abs_dev_p99_us"], 0),
+                fmt(pc["late_intervals_pct"], 1), fmt(pc["stamp_interval_mean_ms"]),
+                fmt(pc["stamp_interval_stdev_ms"])))
+    pw, pv = k.get("pacing_wfd"), k.get("pacing_vkms")
+    if pw and pv:
+        out.append("  jitter (stdev) wfd/vkms: %s" % fmt(ratio(pw["interval_stdev_ms"], pv["interval_stdev_ms"])))
+    f = k.get("frame_ready", {})
+    out.append("KERNEL: commit -> FRAME_READY read p50 %s ms, p99 %s ms (kernel stamp -> read p50 %s ms); "
+               "acquire+release p50 %s ms, p99 %s ms (%s frames)" % (
+                   fmt(f.get("commit_to_event_p50_ms")), fmt(f.get("commit_to_event_p99_ms")),
+                   fmt(f.get("kernel_stamp_to_event_p50_ms")), fmt(f.get("acquire_release_p50_ms")),
+                   fmt(f.get("acquire_release_p99_ms")), f.get("samples")))
+    hp = k.get("hotplug")
+    if hp:
+        out.append("KERNEL: hotplug uevent: CONNECT p50 %s ms (max %s), REPORT_STATUS p50 %s ms (max %s), %d runs" % (
+            fmt(hp["connect_to_uevent_p50_ms"]), fmt(hp["connect_to_uevent_max_ms"]),
+            fmt(hp["status_to_uevent_p50_ms"]), fmt(hp["status_to_uevent_max_ms"]), hp["iterations"]))
+    c = k.get("copies", {})
+    out.append("KERNEL: pixel bytes copied per frame: 0 (%s frames handed over as %s buffers, the "
+               "client's %s; a marker written through the handed dma-buf was found %s times in the "
+               "client's own mapping)" % (
+                   c.get("frames"), c.get("buffers_handed_over"), c.get("client_buffers"),
+                   c.get("marker_seen_by_client")))
+
+    pts = [p for p in res.get("pipeline", []) if not p.get("static")]
+    if pts:
+        out.append("")
+        out.append("PIPELINE: commit -> last RTP packet at a loopback receiver (ms), fps, CPU")
+        out.append("  %-14s %-8s %6s %6s %6s %6s %6s %6s %8s %8s %7s %s" % (
+            "mode", "pipeline", "p50", "p95", "p99", "fps", "commit", "drop%", "cpu/fr", "kbit/s", "cpu%",
+            "stage cpu ms acq/conv/enc/send"))
+        for p in pts:
+            if "error" in p:
+                out.append("  %-14s %-8s %s" % (p["mode"], p["pipeline"], p["error"]))
+                continue
+            stages = "/".join(fmt(p.get("cpu_ms_" + s)) for s in ("acquire", "convert", "encode", "send")) \
+                if "cpu_ms_encode" in p else "-"
+            out.append("  %-14s %-8s %6s %6s %6s %6s %6s %6s %8s %8s %7s %s%s" % (
+                p["mode"], p["pipeline"], fmt(p["latency_p50_ms"], 1), fmt(p["latency_p95_ms"], 1),
+                fmt(p["latency_p99_ms"], 1), fmt(p["fps"], 1), fmt(p["committed_fps"], 1),
+                fmt(p["dropped_pct"], 0), fmt(p["cpu_ms_per_frame"]), fmt(p["kbit_s"], 0),
+                fmt(p["cpu_pct"], 0), stages, "  (" + p["warning"] + ")" if "warning" in p else ""))
+        out.append("")
+        out.append("PIPELINE: ratios wfdd/ffmpeg (same run, same input; < 1 is better for wfdd)")
+        out.append("  %-14s %-8s %8s %8s %8s %10s %12s" % ("mode", "encoder", "p95 lat", "cpu/fr", "fps",
+                                                         "copy B/fr", "copies"))
+        by = {(p["mode"], p["pipeline"]): p for p in pts if "error" not in p}
+        for (mode, pipe), p in by.items():
+            f = by.get((mode, "ffmpeg"))
+            if pipe == "ffmpeg" or not f:
+                continue
+            out.append("  %-14s %-8s %8s %8s %8s %10s %12s" % (
+                mode, pipe, fmt(ratio(p["latency_p95_ms"], f["latency_p95_ms"])),
+                fmt(ratio(p["cpu_ms_per_frame"], f["cpu_ms_per_frame"])),
+                fmt(ratio(p["fps"], f["fps"])), fmt(p["copy_bytes_per_frame"], 0),
+                fmt(ratio(p["copy_bytes_per_frame"], f["copy_bytes_per_frame"]))))
+    idle = [p for p in res.get("pipeline", []) if p.get("static")]
+    if idle:
+        out.append("")
+        out.append("IDLE: a static picture")
+        for p in idle:
+            if "error" in p:
+                out.append("  %-8s %s" % (p["pipeline"], p["error"]))
+                continue
+            out.append("  %-8s %s for %.0f s: CPU %s %%, %s kbit/s, %d frames sent%s" % (
+                p["pipeline"], p["mode"], p["window_s"], fmt(p["cpu_pct"]), fmt(p["kbit_s"], 1),
+                p["frames_sent"], " (%d refreshes)" % p["refreshes"] if "refreshes" in p else ""))
+    e = res.get("evdi")
+    if e:
+        out.append("")
+        out.append("EVDI vs WFD: getting a 1920x1080 frame to user space")
+        out.append("  %-5s %7s %12s %12s %12s %12s %14s" % (
+            "", "frames", "handover p50", "handover avg", "commit->user", "p95", "copied B/fr"))
+        for name in ("evdi", "wfd"):
+            x = e[name]
+            out.append("  %-5s %7d %12s %12s %12s %12s %14s" % (
+                name, x["frames"], fmt(x["handover_p50_ms"], 3), fmt(x["handover_mean_ms"], 3),
+                fmt(x["commit_to_user_p50_ms"]), fmt(x["commit_to_user_p95_ms"]),
+                fmt(x["copied_bytes_per_frame"], 0)))
+        out.append("  hand-over cost wfd/evdi (mean): %s" % fmt(
+            ratio(e["wfd"]["handover_mean_ms"], e["evdi"]["handover_mean_ms"]), 3))
+        for name in ("evdi", "wfd"):
+            pc = e[name]["pacing"]
+            if pc:
+                out.append("  %-5s commit intervals: mean %s ms, stdev %s ms over %d commits" % (
+                    name, fmt(pc["interval_mean_ms"]), fmt(pc["interval_stdev_ms"]), pc["flips"]))
+    return "\n".join(out) + "\n"
+
+
+def flatten(prefix, v, rows):
+    if isinstance(v, dict):
+        for k2, v2 in v.items():
+            flatten(prefix + [k2], v2, rows)
+    elif isinstance(v, list):
+        for item in v:
+            name = item.get("tag", "?") if isinstance(item, dict) else "?"
+            flatten(prefix + [name], item, rows)
+    else:
+        rows.append((".".join(prefix[:-1]), prefix[-1], v))
+
+
+def analyze(d):
+    res = {"info": keyvals(os.path.join(d, "info.txt"))}
+    kernel_figures(d, res)
+    res["pipeline"] = [pipeline_point(d, pt) for pt in read_rows(os.path.join(d, "points.txt"))]
+    evdi_figures(d, res)
+    with open(os.path.join(d, "results.json"), "w") as f:
+        json.dump(res, f, indent=1)
+    rows = []
+    flatten([], res, rows)
+    with open(os.path.join(d, "results.csv"), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(("section", "metric", "value"))
+        w.writerows(rows)
+    text = tables(res)
+    with open(os.path.join(d, "results.txt"), "w") as f:
+        f.write(text)
+    return text
+
+
+def main():
+    if len(sys.argv) >= 3 and sys.argv[1] == "--summary":
+        outdir = sys.argv[2]
+        for name in sys.argv[3:]:
+            dirs = sorted(glob.glob(os.path.join(outdir, name + ".*")))
+            for d in dirs:
+                r = os.path.join(d, "results.txt")
+                if os.path.exists(r):
+                    print("==", os.path.basename(d))
+                    print(open(r).read())
+        return 0
+    if len(sys.argv) != 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    sys.stdout.write(analyze(sys.argv[1]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,202 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The benchmark's measurements, in the VM with wfd loaded (run by
+# tests/bench/run.sh through tests/vm/run.sh).  Writes raw logs to
+# $WFD_OUT; tests/bench/analyze.py turns them into tables on the host.
+#
+# Environment: QUICK=1 (a subset), BENCH_SECONDS (measured window of a
+# pipeline point, default 6), VKMS_KO, EVDI_KO (optional), WFDD.
+set -u
+# Run as a copy in the output directory: BENCH_TOP is the tree.
+top=${BENCH_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+kb=$top/tests/bench/kmsbench
+rx=$top/tests/bench/rtprecv
+wfdd=${WFDD:-$top/build/bench-release/wfdd/wfdd}
+out=$WFD_OUT
+quick=${QUICK:-0}
+secs=${BENCH_SECONDS:-6}
+ksecs=$((quick == 1 ? 5 : 10))
+idle_secs=$((quick == 1 ? 10 : 30))
+
+log() { echo "bench: $*" >&2; }
+# Emulation is slow: a conversion must not outlast the hold.
+echo 2000 > /sys/module/wfd/parameters/hold_timeout_ms
+sysctl -qw net.core.rmem_max=16777216
+: > "$out/points.txt"
+{
+	echo "kernel $(uname -r)"
+	echo "cpu $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
+	echo "ncpu $(nproc)"
+	echo "quick $quick"
+	echo "seconds $secs"
+} > "$out/info.txt"
+
+status() { cat /sys/class/drm/card*-Virtual-1/status 2> /dev/null | head -n1; }
+wait_status() { # want seconds
+	local i
+	for i in $(seq $(($2 * 10))); do
+		[ "$(status)" = "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# stop PID...: SIGTERM and reap.
+stop() {
+	kill -TERM "$@" 2> /dev/null
+	wait "$@" 2> /dev/null
+}
+
+# ---- kernel figures ---------------------------------------------------
+log "kernel: wfd flip pacing, commit to FRAME_READY, acquire/release"
+"$kb" session --mode 1280x720@60 --seconds $((ksecs + 30)) --log "$out/k-session.log" --mark \
+	> "$out/k-session.txt" 2> "$out/k-session.err" &
+sess=$!
+"$kb" flip --driver wfd --mode 1280x720 --nodraw --check-shared --seconds "$ksecs" \
+	--log "$out/k-flip-wfd.log" > "$out/k-shared.txt" 2> "$out/k-flip-wfd.err"
+cat /sys/kernel/debug/dri/*/wfd_state > "$out/k-wfd_state.txt" 2> /dev/null
+stop "$sess"
+cat "$out/k-shared.txt" "$out/k-session.txt" >&2
+wait_status disconnected 10
+
+log "kernel: hotplug latency"
+"$kb" hotplug --iterations $((quick == 1 ? 10 : 30)) --log "$out/k-hotplug.log" 2> "$out/k-hotplug.err"
+
+if [ -n "${VKMS_KO:-}" ]; then
+	log "kernel: vkms flip pacing"
+	# shellcheck disable=SC2046
+	if modprobe -a $(modinfo -F depends "$VKMS_KO" | tr , ' ') && insmod "$VKMS_KO"; then
+		sleep 2
+		"$kb" flip --driver vkms --mode 1280x720 --nodraw --seconds "$ksecs" \
+			--log "$out/k-flip-vkms.log" 2> "$out/k-flip-vkms.err"
+		rmmod vkms
+	else
+		log "cannot load vkms"
+	fi
+fi
+
+# ---- pipeline ---------------------------------------------------------
+card=$("$kb" card wfd)
+port=5004
+
+# point TAG PIPELINE WxH FPS KBPS SECONDS [static]: one measured run.
+point() {
+	local tag=$1 pipe=$2 res=$3 fps=$4 kbps=$5 win=$6 still=${7:-} p="$out/$1"
+	local recv sink client enc="" i s1 s2 hex flip=()
+	log "pipeline: $tag"
+	rm -f "$p".*
+	"$rx" "$port" "$p" 2> "$p.rx.err" &
+	recv=$!
+	# Programs start slowly under emulation: a sender that finds no
+	# socket bound gets ECONNREFUSED and ends its session.
+	hex=$(printf ':%04X' "$port")
+	for i in $(seq 300); do
+		awk -v p="$hex" '$2 ~ p "$" { found = 1 } END { exit !found }' /proc/net/udp && break
+		sleep 0.1
+	done
+	case "$pipe" in
+	x264|openh264)
+		"$wfdd" --output 1 --rtp "127.0.0.1:$port" --mode "$res@$fps" --bitrate "$kbps" \
+			--encoder "$pipe" --frame-log "$p.frames" > "$p.wfdd.log" 2>&1 &
+		sink=$!
+		enc=$sink
+		;;
+	ffmpeg)
+		# The output is connected by a session that only hands frames
+		# back, so that the committing client is paced as with wfdd.
+		"$kb" session --mode "$res@$fps" --seconds 100000 > /dev/null 2> "$p.session.err" &
+		sink=$!
+		;;
+	esac
+	flip=(--driver wfd --mode "$res" --seconds 100000 --log "$p.flip")
+	[ -z "$still" ] || flip+=(--static)
+	"$kb" flip "${flip[@]}" 2> "$p.flip.err" &
+	client=$!
+	if [ "$pipe" = ffmpeg ]; then
+		wait_status connected 30
+		sleep 1
+		# The same encoder settings as wfdd's x264 (enc_x264.c).
+		ffmpeg -nostdin -hide_banner -loglevel error -f kmsgrab -device "$card" \
+			-framerate "$fps" -i - -vf hwdownload,format=bgr0,format=yuv420p \
+			-c:v libx264 -preset ultrafast -tune zerolatency -profile:v baseline \
+			-threads 1 -b:v "${kbps}k" -maxrate "${kbps}k" -bufsize "$((kbps / 4))k" \
+			-g "$((fps * 2))" -bf 0 -f rtp_mpegts "rtp://127.0.0.1:$port" \
+			> "$p.ffmpeg.log" 2>&1 &
+		enc=$!
+	fi
+	# The window starts once the stream flows and has settled.
+	for i in $(seq 600); do
+		[ -e "$p.flowing" ] && break
+		kill -0 "${enc:-$sink}" 2> /dev/null || break
+		sleep 0.1
+	done
+	sleep 1
+	s1=$("$kb" stat "$enc")
+	sleep "$win"
+	s2=$("$kb" stat "$enc")
+	stop "$client"
+	sleep 0.5
+	stop "$enc" "$sink"
+	stop "$recv"
+	echo "$tag $pipe $res $fps $kbps $s1 $s2 ${still:+static}" >> "$out/points.txt"
+	wait_status disconnected 10
+	port=$((port + 2))
+}
+
+if [ "$quick" = 1 ]; then
+	points="640x480@30 1280x720@60"
+else
+	points="640x480@30 640x480@60 1280x720@30 1280x720@60 1920x1080@30 1920x1080@60"
+fi
+for pt in $points; do
+	res=${pt%@*} fps=${pt#*@}
+	case "$res" in
+	640x480) kbps=2000 ;;
+	1280x720) kbps=4000 ;;
+	*) kbps=8000 ;;
+	esac
+	for pipe in x264 openh264 ffmpeg; do
+		point "p-$res-$fps-$pipe" "$pipe" "$res" "$fps" "$kbps" "$secs"
+	done
+done
+
+# ---- idle: a static picture ---------------------------------------------
+point "i-1280x720-30-x264" x264 1280x720 30 4000 "$idle_secs" static
+[ "$quick" = 1 ] || point "i-1280x720-30-ffmpeg" ffmpeg 1280x720 30 4000 "$idle_secs" static
+
+# ---- evdi (optional, last) ---------------------------------------------
+if [ -n "${EVDI_KO:-}" ] && [ -x "$top/tests/bench/evdigrab" ]; then
+	log "evdi: hand-over to user space"
+	# shellcheck disable=SC2046
+	if modprobe -a $(modinfo -F depends "$EVDI_KO" | tr , ' ') &&
+	   insmod "$EVDI_KO" initial_device_count=1; then
+		sleep 2
+		# The KMS client opens the card first and is its master, as a
+		# compositor would be; it waits for the output to connect.
+		"$kb" flip --driver evdi --seconds "$ksecs" --log "$out/e-flip.log" 2> "$out/e-flip.err" &
+		client=$!
+		sleep 1
+		"$top/tests/bench/evdigrab" --mode 1920x1080@60 --seconds $((ksecs + 60)) \
+			--log "$out/e-grab.log" > "$out/e-grab.txt" 2> "$out/e-grab.err" &
+		grab=$!
+		wait "$client"
+		stop "$grab"
+		cat "$out/e-grab.txt" >&2
+		# evdi 1.12 oopses when unloaded on 6.1 (evdi_painter_dpms_notify):
+		# it stays loaded, which is why this part comes last.
+	else
+		log "cannot load evdi"
+	fi
+	log "evdi: the same on wfd"
+	"$kb" session --mode 1920x1080@60 --seconds $((ksecs + 40)) --log "$out/e-wfd-session.log" \
+		> "$out/e-wfd-session.txt" 2> "$out/e-wfd-session.err" &
+	sess=$!
+	"$kb" flip --driver wfd --mode 1920x1080 --seconds "$ksecs" --log "$out/e-wfd-flip.log" \
+		2> "$out/e-wfd-flip.err"
+	stop "$sess"
+	wait_status disconnected 10
+fi
+
+echo 200 > /sys/module/wfd/parameters/hold_timeout_ms
+log "done"
+exit 0
