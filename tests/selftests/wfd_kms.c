@@ -4,9 +4,11 @@
  * this driver, with libdrm only.  KTAP output.  Needs root, debugfs and a
  * freshly loaded wfd (and vgem.ko for the PRIME test).
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -356,6 +358,24 @@ static int test_flip_pacing(struct ctx *c)
 	return 0;
 }
 
+/*
+ * Move to @cpu (-1: any) when there are two: an hrtimer fires on the CPU
+ * that armed it.
+ */
+static void run_on(int cpu)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t set;
+
+	if (n < 2)
+		return;
+	CPU_ZERO(&set);
+	for (long i = 0; i < n; i++)
+		if (cpu < 0 || i == cpu)
+			CPU_SET(i, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
 static int set_active(int fd, uint32_t crtc, int active)
 {
 	drmModeAtomicReqPtr req = drmModeAtomicAlloc();
@@ -372,23 +392,28 @@ static int set_active(int fd, uint32_t crtc, int active)
 /*
  * Turning the CRTC off while flips and vblank waits are in flight: the
  * vblank core switches the simulated interrupt off with its locks held,
- * while the timer may be running on the other CPU.  Run it many times:
- * the failure this guards against was a hard lockup of the whole VM.
+ * while the timer may be running on the other CPU.  So vblank is switched
+ * on from one CPU (the timer is armed there) and off from the other, many
+ * times: the failure this guards against was a hard lockup of the VM.
  */
 static int test_dpms_off_during_flips(struct ctx *c)
 {
 	drmEventContext ev = { .version = 3, .page_flip_handler2 = flip_handler };
 	struct flip_stats s = { .min_dt = 1e9 };
+	drmModeModeInfo fast = c->mode;
 	struct wfd_dumb b[2];
 	int cycles = 0, flips = 0;
 	double t0;
 
+	/* The fastest refresh the CRTC takes widens the race window. */
+	fast.clock *= 4;
+	fast.vrefresh *= 4;
 	CHECK(util_dumb_create(c->fd, 640, 480, DRM_FORMAT_XRGB8888, &b[0]) == 0);
 	CHECK(util_dumb_create(c->fd, 640, 480, DRM_FORMAT_XRGB8888, &b[1]) == 0);
-	CHECK(util_modeset(c->fd, c->crtc, c->conn, c->plane, &c->mode, b[0].fb_id, 0) == 0);
+	CHECK(util_modeset(c->fd, c->crtc, c->conn, c->plane, &fast, b[0].fb_id, 0) == 0);
 	flip_data = &s;
 	t0 = util_now();
-	while (util_now() - t0 < 4.0) {
+	while (util_now() - t0 < 8.0) {
 		drmVBlank vbl = { .request = { .type = DRM_VBLANK_RELATIVE, .sequence = 1 } };
 		struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
 		int before = s.events;
@@ -397,18 +422,21 @@ static int test_dpms_off_during_flips(struct ctx *c)
 				   DRM_MODE_PAGE_FLIP_EVENT | DRM_MODE_ATOMIC_NONBLOCK,
 				   640, 480, c->crtc, 0) == 0);
 		/* Off with the flip pending: the commit waits for it. */
+		run_on(1);
 		CHECK(set_active(c->fd, c->crtc, 0) == 0);
 		CHECK(poll(&pfd, 1, 1000) == 1);
 		CHECK(drmHandleEvent(c->fd, &ev) == 0);
 		CHECK(s.events == before + 1);
 		/* A vblank wait on a CRTC that is off fails at once. */
 		CHECK_ERRNO(drmWaitVBlank(c->fd, &vbl), EINVAL);
+		run_on(0);
 		CHECK(set_active(c->fd, c->crtc, 1) == 0);
 		vbl.request.type = DRM_VBLANK_RELATIVE;
 		vbl.request.sequence = 1;
 		CHECK(drmWaitVBlank(c->fd, &vbl) == 0);
 		cycles++;
 	}
+	run_on(-1);
 	ktap_diag("%d off/on cycles with a flip in flight", cycles);
 	CHECK(cycles >= 3);
 	CHECK(util_disable(c->fd, c->crtc, c->conn, c->plane) == 0);
