@@ -8,6 +8,8 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 rc=0
 modprobe vgem || echo "# vgem.ko did not load: PRIME tests will skip"
 for t in "$top/tests/selftests/wfd_kms" "$top/tests/selftests/wfd_session" \
+	 "$top/build/userspace-release/wfdd/test-vaprobe" \
+	 "$top/build/userspace-release/wfdd/test-fallback" \
 	 "$top/tests/e2e/stream.sh" "$top/tests/selftests/wfd_load.sh"; do
 	echo "# suite: $(basename "$t")"
 	"$t" || rc=1

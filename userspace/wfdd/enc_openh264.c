@@ -141,6 +141,7 @@ static void oh_close(struct encoder *e)
 
 const struct encoder_ops encoder_openh264 = {
 	.name = "openh264",
+	.long_name = "openh264",
 	.open = oh_open,
 	.encode = oh_encode,
 	.close = oh_close,

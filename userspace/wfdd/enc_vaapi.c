@@ -24,6 +24,7 @@
 #include <va/va_drmcommon.h>
 #include <va/va_enc_h264.h>
 #include <va/va_vpp.h>
+#include <libyuv.h>
 
 #include "enc_vaapi.h"
 #include "encoder.h"
@@ -40,6 +41,7 @@ struct va_device {
 	VAEntrypoint entrypoint;
 	uint32_t rc;		/* VA_RC_*; 0: the driver has no choice */
 	bool packed;		/* the driver takes our SPS and PPS */
+	VAStatus last;		/* the last failure, reported as diag */
 };
 
 /* A scanout buffer imported as a VA surface, until BUFFER_GONE. */
@@ -74,7 +76,6 @@ struct encoder {
 	VAPictureH264 ref;	/* the previous picture */
 	uint8_t *out;
 	size_t out_cap;
-	VAStatus last;		/* the last failure */
 };
 
 static const char *profile_name(enum h264_profile p)
@@ -355,7 +356,7 @@ static bool va_ok(struct encoder *e, VAStatus st, const char *what)
 {
 	if (st == VA_STATUS_SUCCESS)
 		return true;
-	e->last = st;
+	e->dev->last = st;
 	fprintf(stderr, "wfdd: vaapi: %s: %s\n", what, vaErrorStr(st));
 	return false;
 }
@@ -825,19 +826,45 @@ static int va_encode(struct encoder *e, const struct yuv_image *img, bool idr,
 	return 0;
 }
 
-static int32_t va_diag(struct encoder *e)
+static int va_read_picture(struct encoder *e, struct yuv_image *img)
 {
-	return (int32_t)e->last;
+	VAImageFormat fmt = { .fourcc = VA_FOURCC_NV12, .byte_order = VA_LSB_FIRST,
+			      .bits_per_pixel = 12 };
+	VAImage im = { .image_id = VA_INVALID_ID };
+	uint8_t *p = NULL;
+	bool ok;
+
+	ok = va_ok(e, vaCreateImage(e->dpy, &fmt, e->p.width, e->p.height, &im), "image") &&
+	     va_ok(e, vaGetImage(e->dpy, e->surf[0], 0, 0, (unsigned int)e->p.width,
+				 (unsigned int)e->p.height, im.image_id), "read back") &&
+	     va_ok(e, vaMapBuffer(e->dpy, im.buf, (void **)&p), "map image");
+	if (ok) {
+		ok = !NV12ToI420(p + im.offsets[0], (int)im.pitches[0], p + im.offsets[1],
+				 (int)im.pitches[1], img->plane[0], img->stride[0],
+				 img->plane[1], img->stride[1], img->plane[2], img->stride[2],
+				 img->width, img->height);
+		vaUnmapBuffer(e->dpy, im.buf);
+	}
+	if (im.image_id != VA_INVALID_ID)
+		vaDestroyImage(e->dpy, im.image_id);
+	return ok ? 0 : -EIO;
+}
+
+static int32_t va_diag(void *dev)
+{
+	return (int32_t)((struct va_device *)dev)->last;
 }
 
 const struct encoder_ops encoder_vaapi = {
 	.name = "vaapi",
+	.long_name = "VA-API",
 	.device_open = va_device_open,
 	.device_close = va_device_close,
 	.open = va_open,
 	.load = va_load,
 	.forget = va_forget,
 	.encode = va_encode,
+	.read_picture = va_read_picture,
 	.diag = va_diag,
 	.close = va_close,
 };

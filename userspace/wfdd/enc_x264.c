@@ -95,6 +95,7 @@ static void x264_close(struct encoder *e)
 
 const struct encoder_ops encoder_x264 = {
 	.name = "x264",
+	.long_name = "libx264",
 	.open = x264_open,
 	.encode = x264_encode,
 	.close = x264_close,

@@ -33,41 +33,49 @@ const struct encoder_ops *encoder_find(const char *name)
 	return NULL;
 }
 
-int frame_encoder_create(struct frame_encoder **out, const char *name,
-			 const char *va_device, FILE *log)
+int frame_encoder_create_ops(struct frame_encoder **out, const struct encoder_ops *ops,
+			     const struct encoder_ops *fallback, const char *device, FILE *log)
 {
-	bool is_auto = !strcmp(name, "auto");
-	struct frame_encoder *fe;
+	struct frame_encoder *fe = calloc(1, sizeof(*fe));
 	char why[256] = "";
 	int ret;
 
-	if (!is_auto && !encoder_find(name))
-		return -ENOENT;
-	fe = calloc(1, sizeof(*fe));
 	if (!fe)
 		return -ENOMEM;
 	fe->log = log;
-	fe->ops = encoder_find(is_auto ? "vaapi" : name);
-	if (fe->ops->device_open) {
-		ret = fe->ops->device_open(&fe->dev, va_device, why, sizeof(why));
-		if (ret && !is_auto) {
-			fprintf(log, "wfdd: cannot use %s: %s\n", fe->ops->name, why);
+	fe->ops = ops;
+	if (ops->device_open) {
+		ret = ops->device_open(&fe->dev, device, why, sizeof(why));
+		if (ret && !fallback) {
+			fprintf(log, "wfdd: cannot use %s: %s\n", ops->name, why);
 			free(fe);
 			return ret;
 		}
 		if (ret) {
 			/* The one line that says why this machine encodes in software. */
-			fprintf(log, "wfdd: no VA-API H.264 encoder (%s): using x264\n", why);
-			fe->ops = &encoder_x264;
+			fprintf(log, "wfdd: no %s H.264 encoder (%s): using %s\n", ops->long_name,
+				why, fallback->name);
+			fe->ops = fallback;
 		} else {
-			fprintf(log, "wfdd: VA-API: %s\n", why);
-			/* Only auto may change encoders behind the user's back. */
-			if (is_auto)
-				fe->fallback = &encoder_x264;
+			fprintf(log, "wfdd: %s: %s\n", ops->long_name, why);
+			fe->fallback = fallback;
 		}
 	}
 	*out = fe;
 	return 0;
+}
+
+int frame_encoder_create(struct frame_encoder **out, const char *name,
+			 const char *va_device, FILE *log)
+{
+	const struct encoder_ops *ops = encoder_find(name);
+
+	/* Only auto may change encoders behind the user's back. */
+	if (!strcmp(name, "auto"))
+		return frame_encoder_create_ops(out, &encoder_vaapi, &encoder_x264, va_device, log);
+	if (!ops)
+		return -ENOENT;
+	return frame_encoder_create_ops(out, ops, NULL, va_device, log);
 }
 
 static void close_encoder(struct frame_encoder *fe)
@@ -163,14 +171,34 @@ bool frame_encoder_has_picture(const struct frame_encoder *fe)
 
 int frame_encoder_encode(struct frame_encoder *fe, bool idr, struct enc_out *out)
 {
+	struct yuv_image pic;
+	int ret;
+
 	if (!frame_encoder_has_picture(fe))
 		return -EINVAL;
+	ret = fe->ops->encode(fe->enc, fe->ops->load ? NULL : &fe->kept, idr, out);
+	if (!ret || ret == -EAGAIN || !fe->fallback || !fe->ops->read_picture)
+		return ret;
 	/*
-	 * A failure here is final even in auto mode: the kept picture lives
-	 * in the hardware encoder and the scanout buffer is already back
-	 * with the compositor, so software has nothing to encode.
+	 * The scanout buffer is back with the compositor: software can only
+	 * take over if the kept picture still reads back from the hardware.
 	 */
-	return fe->ops->encode(fe->enc, fe->ops->load ? NULL : &fe->kept, idr, out);
+	if (yuv_alloc(&pic, fe->p.width, fe->p.height))
+		return ret;
+	if (fe->ops->read_picture(fe->enc, &pic)) {
+		yuv_free(&pic);
+		return ret;
+	}
+	ret = switch_to_fallback(fe, ret);
+	if (!ret) {
+		yuv_free(&fe->kept);
+		fe->kept = pic;
+		ret = fe->ops->encode(fe->enc, &fe->kept, true, out);
+	} else {
+		yuv_free(&pic);
+	}
+	fe->have_picture = !ret;
+	return ret;
 }
 
 void frame_encoder_forget(struct frame_encoder *fe, uint64_t buffer_id)
@@ -186,7 +214,7 @@ const char *frame_encoder_name(const struct frame_encoder *fe)
 
 int32_t frame_encoder_diag(const struct frame_encoder *fe, int err)
 {
-	int32_t d = fe->enc && fe->ops->diag ? fe->ops->diag(fe->enc) : 0;
+	int32_t d = fe->dev && fe->ops->diag ? fe->ops->diag(fe->dev) : 0;
 
 	return d ? d : err;
 }

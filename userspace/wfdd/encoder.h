@@ -60,7 +60,8 @@ struct enc_out {
 struct encoder;
 
 struct encoder_ops {
-	const char *name;
+	const char *name;		/* for --encoder */
+	const char *long_name;		/* for the log */
 	/*
 	 * Optional: find and open the hardware (@path, or the first
 	 * suitable device).  On failure, a one-line reason in @why.
@@ -79,8 +80,13 @@ struct encoder_ops {
 	 */
 	int (*encode)(struct encoder *enc, const struct yuv_image *img,
 		      bool idr, struct enc_out *out);
-	/* Optional: the backend's own status of the last failure (VAStatus). */
-	int32_t (*diag)(struct encoder *enc);
+	/*
+	 * Optional (zero-copy): copy the kept picture into @img, for a
+	 * software encoder to take over.  0 or -errno.
+	 */
+	int (*read_picture)(struct encoder *enc, struct yuv_image *img);
+	/* Optional: the device's own status of its last failure (VAStatus). */
+	int32_t (*diag)(void *dev);
 	void (*close)(struct encoder *enc);
 };
 
@@ -93,8 +99,8 @@ const struct encoder_ops *encoder_find(const char *name);
 
 /*
  * The frame encoder: picks a backend, owns the kept picture, and falls
- * back to software when the hardware fails while the failed frame can
- * still be encoded.
+ * back to software when the hardware fails while the picture can still
+ * be had (the scanout buffer is held, or the kept picture reads back).
  */
 struct frame_encoder;
 
@@ -106,6 +112,13 @@ struct frame_encoder;
  */
 int frame_encoder_create(struct frame_encoder **fe, const char *name,
 			 const char *va_device, FILE *log);
+/*
+ * The same with a given encoder, and the one that takes over from it
+ * when it cannot run or fails (NULL: none), as "auto" does with VA-API
+ * and x264.  @device goes to ops->device_open.
+ */
+int frame_encoder_create_ops(struct frame_encoder **fe, const struct encoder_ops *ops,
+			     const struct encoder_ops *fallback, const char *device, FILE *log);
 /* (Re)open for @p unless already open with the same size.  0 or -errno. */
 int frame_encoder_configure(struct frame_encoder *fe, const struct enc_params *p);
 /* Take the picture of @f; the buffer may be released when this returns. */
