@@ -41,9 +41,22 @@ wait_status() { # want seconds
 	done
 	return 1
 }
-# stop PID...: SIGTERM and reap.
+# stop PID...: SIGTERM, SIGKILL what is left after 20 s, and reap.
 stop() {
+	local i p left
 	kill -TERM "$@" 2> /dev/null
+	for i in $(seq 100); do
+		left=""
+		for p in "$@"; do
+			kill -0 "$p" 2> /dev/null && left="$left $p"
+		done
+		[ -n "$left" ] || break
+		sleep 0.2
+	done
+	for p in $left; do
+		log "pid $p ($(cat /proc/"$p"/comm 2> /dev/null)) ignored SIGTERM: killed"
+		kill -KILL "$p" 2> /dev/null
+	done
 	wait "$@" 2> /dev/null
 }
 
