@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * MPEG-TS muxer (ISO/IEC 13818-1) for one H.264 stream.
+ * MPEG-TS muxer (ISO/IEC 13818-1) for one H.264 stream and LPCM audio.
  */
 #include <string.h>
 
 #include "tsmux.h"
 
-enum { CC_PAT, CC_PMT, CC_PCR, CC_VIDEO };
+enum { CC_PAT, CC_PMT, CC_PCR, CC_VIDEO, CC_AUDIO };
 
 uint32_t ts_crc32(const uint8_t *data, size_t len)
 {
@@ -75,15 +75,20 @@ static int ts_pat_pmt(struct ts_mux *m)
 		0x00, 0xb0, 13, 0x00, 0x01, 0xc1, 0x00, 0x00,
 		0x00, 0x01, 0xe0 | (TS_PID_PMT >> 8), TS_PID_PMT & 0xff,
 	};
-	const uint8_t pmt[] = {
+	uint8_t pmt[] = {
 		0x02, 0xb0, 18, 0x00, 0x01, 0xc1, 0x00, 0x00,
 		0xe0 | (TS_PID_PCR >> 8), TS_PID_PCR & 0xff, 0xf0, 0x00,
 		TS_STREAM_TYPE_H264, 0xe0 | (TS_PID_VIDEO >> 8), TS_PID_VIDEO & 0xff,
 		0xf0, 0x00,
+		/* Only with audio: its elementary stream entry. */
+		TS_STREAM_TYPE_LPCM, 0xe0 | (TS_PID_AUDIO >> 8), TS_PID_AUDIO & 0xff,
+		0xf0, 0x00,
 	};
+	size_t pmt_len = sizeof(pmt) - (m->audio ? 0 : 5);
 
+	pmt[2] = (uint8_t)(pmt_len + 4 - 3);
 	return ts_psi(m, TS_PID_PAT, &m->cc[CC_PAT], pat, sizeof(pat)) ?:
-	       ts_psi(m, TS_PID_PMT, &m->cc[CC_PMT], pmt, sizeof(pmt));
+	       ts_psi(m, TS_PID_PMT, &m->cc[CC_PMT], pmt, pmt_len);
 }
 
 static void ts_put_pcr(uint8_t *p, uint64_t pcr)
@@ -128,23 +133,17 @@ int ts_mux_tick(struct ts_mux *m, uint64_t now)
 	return ret;
 }
 
-int ts_mux_video(struct ts_mux *m, const uint8_t *au, size_t len,
-		 uint64_t pts, bool key, uint64_t now)
+/*
+ * One PES packet: header @pes (@pes_len bytes) and @len bytes of @data
+ * (NULL: zeros), split in TS packets on @pid; @key marks a random access
+ * point.
+ */
+static int ts_pes(struct ts_mux *m, uint16_t pid, uint8_t *cc, const uint8_t *pes,
+		  size_t pes_len, const uint8_t *data, size_t len, bool key)
 {
-	uint8_t pes[14] = { 0, 0, 1, 0xe0, 0, 0, 0x80, 0x80, 5 };
-	size_t pes_left = sizeof(pes), off = 0;
+	size_t pes_left = pes_len, off = 0;
 	bool first = true;
 	int ret;
-
-	/* A random access point is preceded by fresh PSI and PCR. */
-	if (key)
-		m->psi_sent = m->pcr_sent = false;
-	ret = ts_mux_tick(m, now);
-	if (ret)
-		return ret;
-
-	/* PES_packet_length 0: unbounded, allowed for video. */
-	ts_put_pts(pes + 9, 2, pts);
 
 	while (pes_left || off < len) {
 		uint8_t p[TS_PACKET_SIZE];
@@ -158,7 +157,7 @@ int ts_mux_video(struct ts_mux *m, const uint8_t *au, size_t len,
 			af = room - payload;
 		room -= af;
 
-		ts_header(p, TS_PID_VIDEO, first, af ? 3 : 1, &m->cc[CC_VIDEO]);
+		ts_header(p, pid, first, af ? 3 : 1, cc);
 		if (af) {
 			p[4] = (uint8_t)(af - 1);
 			if (af > 1) {
@@ -168,12 +167,15 @@ int ts_mux_video(struct ts_mux *m, const uint8_t *au, size_t len,
 			hdr += af;
 		}
 		n = pes_left < room ? pes_left : room;
-		memcpy(p + hdr, pes + sizeof(pes) - pes_left, n);
+		memcpy(p + hdr, pes + pes_len - pes_left, n);
 		pes_left -= n;
 		hdr += n;
 		room -= n;
 		n = len - off < room ? len - off : room;
-		memcpy(p + hdr, au + off, n);
+		if (data)
+			memcpy(p + hdr, data + off, n);
+		else
+			memset(p + hdr, 0, n);
 		off += n;
 		first = false;
 		ret = m->out(p, m->opaque);
@@ -181,4 +183,51 @@ int ts_mux_video(struct ts_mux *m, const uint8_t *au, size_t len,
 			return ret;
 	}
 	return 0;
+}
+
+int ts_mux_video(struct ts_mux *m, const uint8_t *au, size_t len,
+		 uint64_t pts, bool key, uint64_t now)
+{
+	uint8_t pes[14] = { 0, 0, 1, 0xe0, 0, 0, 0x80, 0x80, 5 };
+	int ret;
+
+	/* A random access point is preceded by fresh PSI and PCR. */
+	if (key)
+		m->psi_sent = m->pcr_sent = false;
+	ret = ts_mux_tick(m, now);
+	if (ret)
+		return ret;
+	/* PES_packet_length 0: unbounded, allowed for video. */
+	ts_put_pts(pes + 9, 2, pts);
+	return ts_pes(m, TS_PID_VIDEO, &m->cc[CC_VIDEO], pes, sizeof(pes), au, len, key);
+}
+
+void ts_mux_set_audio(struct ts_mux *m, bool lpcm)
+{
+	if (m->audio != lpcm)
+		m->psi_sent = false;	/* the new PMT goes out at once */
+	m->audio = lpcm;
+}
+
+int ts_mux_lpcm(struct ts_mux *m, const uint8_t *samples, uint64_t pts, uint64_t now)
+{
+	/*
+	 * private_stream_1 with PTS, then the LPCM header of Wi-Fi Display:
+	 * sub-stream 0xa0, 6 audio frames, reserved, then quantization (0:
+	 * 16 bit) << 6 | sampling frequency (2: 48 kHz) << 3 | channels (1:
+	 * stereo).
+	 */
+	const size_t pes_length = 3 + 5 + 4 + TS_LPCM_BYTES;
+	uint8_t pes[18] = {
+		0, 0, 1, 0xbd, (uint8_t)(pes_length >> 8), (uint8_t)pes_length, 0x80, 0x80, 5,
+		[14] = 0xa0, 6, 0x00, (0 << 6) | (2 << 3) | 1,
+	};
+	int ret = ts_mux_tick(m, now);
+
+	if (ret)
+		return ret;
+	ts_put_pts(pes + 9, 2, pts);
+	/* Each audio PES is a random access point of its stream. */
+	return ts_pes(m, TS_PID_AUDIO, &m->cc[CC_AUDIO], pes, sizeof(pes), samples,
+		      TS_LPCM_BYTES, true);
 }

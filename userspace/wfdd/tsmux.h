@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * MPEG-TS muxer for one H.264 stream, laid out as Wi-Fi Display sources
- * do: PAT, PMT on 0x100, PCR on its own PID 0x1000, video on 0x1011.
+ * MPEG-TS muxer for one H.264 stream and optionally one LPCM audio stream,
+ * laid out as Wi-Fi Display sources do: PAT, PMT on 0x100, PCR on its own
+ * PID 0x1000, video on 0x1011, audio on 0x1100.
  */
 #ifndef WFDD_TSMUX_H
 #define WFDD_TSMUX_H
@@ -15,8 +16,18 @@
 #define TS_PID_PMT		0x0100
 #define TS_PID_PCR		0x1000
 #define TS_PID_VIDEO		0x1011
+#define TS_PID_AUDIO		0x1100
 #define TS_PID_NULL		0x1fff
 #define TS_STREAM_TYPE_H264	0x1b
+/* LPCM as Wi-Fi Display carries it (private stream 1, stream type 0x83). */
+#define TS_STREAM_TYPE_LPCM	0x83
+
+/*
+ * One LPCM PES: 6 audio frames of 80 samples, 48 kHz, 16-bit, stereo,
+ * big-endian: 10 ms, 1920 bytes.
+ */
+#define TS_LPCM_SAMPLES		480
+#define TS_LPCM_BYTES		(TS_LPCM_SAMPLES * 2 * 2)
 
 /* PSI and PCR intervals, in 27 MHz units. */
 #define TS_PSI_INTERVAL		(27000000ull / 10)	/* 100 ms */
@@ -27,8 +38,9 @@ typedef int (*ts_out_fn)(const uint8_t *pkt, void *opaque);
 struct ts_mux {
 	ts_out_fn out;
 	void *opaque;
-	uint8_t cc[4];		/* PAT, PMT, PCR, video */
+	uint8_t cc[5];		/* PAT, PMT, PCR, video, audio */
 	bool psi_sent, pcr_sent;
+	bool audio;		/* the PMT lists the LPCM stream */
 	uint64_t last_psi, last_pcr;	/* 27 MHz */
 };
 
@@ -47,6 +59,15 @@ int ts_mux_tick(struct ts_mux *m, uint64_t now);
  */
 int ts_mux_video(struct ts_mux *m, const uint8_t *au, size_t len,
 		 uint64_t pts, bool key, uint64_t now);
+
+/* List (or not) the LPCM stream in the PMT from now on. */
+void ts_mux_set_audio(struct ts_mux *m, bool lpcm);
+
+/*
+ * Mux one LPCM PES of TS_LPCM_BYTES of big-endian samples (NULL: silence)
+ * with PTS @pts (90 kHz).  Returns 0 or the first error of @out.
+ */
+int ts_mux_lpcm(struct ts_mux *m, const uint8_t *samples, uint64_t pts, uint64_t now);
 
 /* CRC-32/MPEG-2 of PSI sections. */
 uint32_t ts_crc32(const uint8_t *data, size_t len);

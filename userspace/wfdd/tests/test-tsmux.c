@@ -122,6 +122,63 @@ static void test_pes(void)
 	EXPECT(video == (int)((sizeof(au) + 14 + 183) / 184));
 }
 
+/* LPCM: the PMT lists it when enabled; its PES carries the WFD LPCM header. */
+static void test_lpcm(void)
+{
+	static uint8_t samples[TS_LPCM_BYTES], out[TS_LPCM_BYTES + 200];
+	struct ts_mux m;
+	size_t got = 0;
+	int audio = 0, cc = -1;
+
+	for (size_t i = 0; i < sizeof(samples); i++)
+		samples[i] = (uint8_t)(i * 13 + 1);
+	npkts = 0;
+	ts_mux_init(&m, collect, NULL);
+	ts_mux_set_audio(&m, true);
+	EXPECT(ts_mux_lpcm(&m, samples, 90000, 27000000) == 0);
+	EXPECT(pid(pkts[0]) == TS_PID_PAT && pid(pkts[1]) == TS_PID_PMT);
+	/* PMT: section_length 23, video then LPCM 0x83 on 0x1100, valid CRC. */
+	EXPECT(pkts[1][7] == 23);
+	EXPECT(pkts[1][17] == 0x1b && pkts[1][22] == TS_STREAM_TYPE_LPCM);
+	EXPECT(((pkts[1][23] & 0x1f) << 8 | pkts[1][24]) == TS_PID_AUDIO);
+	EXPECT(ts_crc32(pkts[1] + 5, 3 + 23) == 0);
+	for (int i = 0; i < npkts; i++) {
+		const uint8_t *p = pkts[i];
+		size_t off = 4;
+
+		if (pid(p) != TS_PID_AUDIO)
+			continue;
+		if (cc >= 0)
+			EXPECT((p[3] & 0x0f) == ((cc + 1) & 0x0f));
+		cc = p[3] & 0x0f;
+		if (afc(p) == 3)
+			off += 1 + p[4];
+		if (!audio) {
+			const size_t len = 3 + 5 + 4 + TS_LPCM_BYTES;
+
+			EXPECT(p[1] & 0x40);
+			EXPECT(!memcmp(p + off, "\0\0\1\xbd", 4));
+			EXPECT(p[off + 4] == (len >> 8) && p[off + 5] == (len & 0xff));
+			EXPECT(get_pts(p + off + 9) == 90000);
+			EXPECT(!memcmp(p + off + 14, "\xa0\x06\x00\x11", 4));
+			off += 18;
+		}
+		memcpy(out + got, p + off, TS_PACKET_SIZE - off);
+		got += TS_PACKET_SIZE - off;
+		audio++;
+	}
+	EXPECT(got == sizeof(samples) && !memcmp(out, samples, sizeof(samples)));
+	EXPECT(audio == (int)((sizeof(samples) + 18 + 183) / 184));
+	/* Silence: zeros; switching audio off sends a PMT without it at once. */
+	npkts = 0;
+	EXPECT(ts_mux_lpcm(&m, NULL, 90900, 27000000) == 0);
+	EXPECT(npkts == audio && pkts[npkts - 1][187] == 0);
+	ts_mux_set_audio(&m, false);
+	npkts = 0;
+	EXPECT(ts_mux_tick(&m, 27000001) == 0);
+	EXPECT(npkts == 2 && pid(pkts[1]) == TS_PID_PMT && pkts[1][7] == 18);
+}
+
 static uint8_t dgrams[16][RTP_PACKET_SIZE];
 static size_t dlen[16];
 static int ndgrams;
@@ -165,6 +222,7 @@ int main(void)
 {
 	test_psi();
 	test_pes();
+	test_lpcm();
 	test_rtp();
 	printf("%s\n", fails ? "FAIL" : "PASS");
 	return fails != 0;
