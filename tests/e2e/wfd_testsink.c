@@ -1,0 +1,492 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * A Wi-Fi Display sink for the tests: connects to a source's RTSP port,
+ * answers M1-M7 as a sink does, receives the RTP stream on its port and
+ * writes the MPEG-TS to a file for a real decoder, and misbehaves on
+ * command.  One line per event on stdout, "testsink: SECONDS EVENT" (wall
+ * clock, microseconds).
+ *
+ * usage: wfd_testsink [options]   (see usage())
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rtsp.h"
+
+struct opts {
+	const char *host, *port, *out, *formats, *audio, *edid;
+	int rtp_port;
+	double duration;
+	/* Misbehaviour, each after SECONDS of PLAY (negative: never). */
+	double teardown_after, close_after, garbage_after, idr_after, standby_after;
+	int idr_burst;
+	bool no_keepalive, refuse_m4, wrong_session, truncate_after_m3;
+	int drop_percent;
+};
+
+static struct opts o;
+static int tcp = -1, udp = -1;
+static long cseq = 100;
+static char session[64];
+static struct rtsp_parser parser;
+static struct rtsp_msg msg;
+static FILE *ts_out;
+static double t_play = -1;
+static unsigned long packets, lost, dropped, keepalives;
+static int last_seq = -1;
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Wall-clock time stamps, so that a test can compare them with its own. */
+static void say(const char *fmt, ...)
+{
+	struct timespec ts;
+	va_list ap;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	printf("testsink: %lld.%06ld ", (long long)ts.tv_sec, ts.tv_nsec / 1000);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+static void send_all(const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = send(tcp, buf, len, MSG_NOSIGNAL);
+
+		if (n <= 0) {
+			say("send failed: %s", strerror(errno));
+			exit(1);
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+}
+
+static void reply(int status, const char *body)
+{
+	char buf[4096];
+	struct rtsp_out w;
+	int n;
+
+	rtsp_out_response(&w, buf, sizeof(buf), status, msg.cseq);
+	if (session[0])
+		rtsp_out_header(&w, "Session", "%s", o.wrong_session ? "0BADBEEF" : session);
+	n = rtsp_out_end(&w, "text/parameters", body, body ? strlen(body) : 0);
+	if (n > 0)
+		send_all(buf, (size_t)n);
+}
+
+static void request(const char *method, const char *uri, const char *extra_name,
+		    const char *extra, const char *body)
+{
+	char buf[4096];
+	struct rtsp_out w;
+	int n;
+
+	rtsp_out_request(&w, buf, sizeof(buf), method, uri, ++cseq);
+	if (extra_name)
+		rtsp_out_header(&w, extra_name, "%s", extra);
+	if (session[0] && strcmp(method, "OPTIONS"))
+		rtsp_out_header(&w, "Session", "%s", session);
+	n = rtsp_out_end(&w, "text/parameters", body, body ? strlen(body) : 0);
+	if (n > 0)
+		send_all(buf, (size_t)n);
+}
+
+/* The M3 reply: the parameters asked for, with our capabilities. */
+static void answer_m3(void)
+{
+	char body[4096];
+	size_t len = 0;
+	const char *p = msg.body;
+
+	body[0] = 0;
+	while (*p) {
+		size_t n = strcspn(p, "\r\n");
+		char name[64];
+
+		if (n && n < sizeof(name)) {
+			const char *v = NULL;
+
+			memcpy(name, p, n);
+			name[n] = 0;
+			if (!strcmp(name, "wfd_video_formats"))
+				v = o.formats;
+			else if (!strcmp(name, "wfd_audio_codecs"))
+				v = o.audio;
+			else if (!strcmp(name, "wfd_client_rtp_ports"))
+				v = "";
+			else if (!strcmp(name, "wfd_display_edid"))
+				v = o.edid ? o.edid : "none";
+			else if (!strcmp(name, "wfd_idr_request_capability"))
+				v = "1";
+			else if (!strcmp(name, "wfd_content_protection"))
+				v = "none";
+			else if (!strcmp(name, "wfd_standby_resume_capability"))
+				v = "supported";
+			if (v && !strcmp(name, "wfd_client_rtp_ports"))
+				len += (size_t)snprintf(body + len, sizeof(body) - len,
+					"wfd_client_rtp_ports: RTP/AVP/UDP;unicast %d 0 mode=play\r\n",
+					o.rtp_port);
+			else if (v)
+				len += (size_t)snprintf(body + len, sizeof(body) - len, "%s: %s\r\n",
+							name, v);
+			if (len >= sizeof(body))
+				len = sizeof(body) - 1;
+		}
+		p += n;
+		p += strspn(p, "\r\n");
+	}
+	reply(200, body);
+	if (o.truncate_after_m3) {
+		/* A message cut off in the middle of its headers, then silence. */
+		static const char cut[] = "GET_PARAMETER rtsp://localhost/wfd1.0 RTSP/1.0\r\nCSeq: 1";
+
+		send_all(cut, sizeof(cut) - 1);
+		say("sent a truncated message");
+	}
+}
+
+static void on_request(void)
+{
+	const char *body = msg.body;
+
+	if (!strcmp(msg.method, "OPTIONS")) {
+		reply(200, NULL);
+		say("M1");
+		request("OPTIONS", "*", "Require", "org.wfa.wfd1.0", NULL);
+	} else if (!strcmp(msg.method, "GET_PARAMETER") && msg.body_len) {
+		say("M3");
+		answer_m3();
+	} else if (!strcmp(msg.method, "GET_PARAMETER")) {
+		keepalives++;
+		if (o.no_keepalive) {
+			say("M16 keep-alive ignored");
+			return;
+		}
+		say("M16 keep-alive");
+		reply(200, NULL);
+	} else if (!strcmp(msg.method, "SET_PARAMETER") && strstr(body, "wfd_video_formats")) {
+		const char *v = strstr(body, "wfd_video_formats:");
+
+		say("M4 %.*s", (int)strcspn(v, "\r\n"), v);
+		if (strstr(body, "wfd_audio_codecs"))
+			say("M4 audio %.*s", (int)strcspn(strstr(body, "wfd_audio_codecs"), "\r\n"),
+			    strstr(body, "wfd_audio_codecs"));
+		reply(o.refuse_m4 ? 406 : 200, NULL);
+	} else if (!strcmp(msg.method, "SET_PARAMETER") && strstr(body, "wfd_trigger_method:")) {
+		char transport[96];
+
+		reply(200, NULL);
+		if (strstr(body, "SETUP")) {
+			say("M5 SETUP");
+			snprintf(transport, sizeof(transport),
+				 "RTP/AVP/UDP;unicast;client_port=%d", o.rtp_port);
+			request("SETUP", "rtsp://localhost/wfd1.0/streamid=0", "Transport", transport,
+				NULL);
+		} else if (strstr(body, "PLAY")) {
+			say("M5 PLAY");
+			request("PLAY", "rtsp://localhost/wfd1.0/streamid=0", NULL, NULL, NULL);
+		} else if (strstr(body, "PAUSE")) {
+			say("M5 PAUSE");
+			request("PAUSE", "rtsp://localhost/wfd1.0/streamid=0", NULL, NULL, NULL);
+		} else if (strstr(body, "TEARDOWN")) {
+			say("M5 TEARDOWN");
+			request("TEARDOWN", "rtsp://localhost/wfd1.0/streamid=0", NULL, NULL, NULL);
+		}
+	} else if (!strcmp(msg.method, "SET_PARAMETER") && strstr(body, "wfd_standby")) {
+		say("M12 standby from the source");
+		reply(200, NULL);
+	} else {
+		say("unexpected %s", msg.method);
+		reply(501, NULL);
+	}
+}
+
+static void on_reply(void)
+{
+	const char *s = rtsp_header(&msg, "Session");
+
+	if (msg.status != 200) {
+		say("reply %d to CSeq %ld", msg.status, msg.cseq);
+		return;
+	}
+	if (s && !session[0]) {
+		snprintf(session, sizeof(session), "%.*s", (int)strcspn(s, ";"), s);
+		say("M6 session %s (%s)", session, s);
+		request("PLAY", "rtsp://localhost/wfd1.0/streamid=0", NULL, NULL, NULL);
+	} else if (s && t_play < 0) {
+		t_play = now();
+		say("M7 playing");
+	} else if (s && rtsp_header(&msg, "Range")) {
+		say("M7 playing again");
+	}
+}
+
+static void on_rtp(void)
+{
+	uint8_t buf[2048];
+	ssize_t n = recv(udp, buf, sizeof(buf), 0);
+	int seq;
+
+	if (n < 12 || (buf[0] & 0xc0) != 0x80 || (buf[1] & 0x7f) != 33)
+		return;
+	packets++;
+	seq = buf[2] << 8 | buf[3];
+	if (last_seq >= 0 && seq != ((last_seq + 1) & 0xffff))
+		lost += (unsigned long)((seq - last_seq - 1) & 0xffff);
+	last_seq = seq;
+	if (o.drop_percent && rand() % 100 < o.drop_percent) {
+		dropped++;
+		return;
+	}
+	if (ts_out)
+		fwrite(buf + 12, 1, (size_t)n - 12, ts_out);
+}
+
+static bool due(double *after)
+{
+	if (*after < 0 || t_play < 0 || now() - t_play < *after)
+		return false;
+	*after = -1;
+	return true;
+}
+
+static void misbehave(void)
+{
+	if (due(&o.teardown_after)) {
+		say("sending TEARDOWN");
+		request("TEARDOWN", "rtsp://localhost/wfd1.0/streamid=0", NULL, NULL, NULL);
+	}
+	if (due(&o.close_after)) {
+		say("closing the connection");
+		close(tcp);
+		tcp = -1;
+	}
+	if (tcp >= 0 && due(&o.garbage_after)) {
+		char junk[RTSP_MAX_LINE + 200];
+
+		memset(junk, 'Z', sizeof(junk));
+		say("sending garbage");
+		static const char bad[] = "\x01\x02 garbage \xff\r\n\r\n";
+
+		send_all(bad, sizeof(bad) - 1);
+		send_all(junk, sizeof(junk));
+	}
+	if (tcp >= 0 && due(&o.idr_after)) {
+		say("requesting %d IDRs", o.idr_burst);
+		for (int i = 0; i < o.idr_burst; i++)
+			request("SET_PARAMETER", "rtsp://localhost/wfd1.0/streamid=0", NULL, NULL,
+				"wfd_idr_request\r\n");
+	}
+	if (tcp >= 0 && due(&o.standby_after)) {
+		say("entering standby");
+		request("SET_PARAMETER", "rtsp://localhost/wfd1.0", NULL, NULL, "wfd_standby\r\n");
+	}
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: wfd_testsink [--connect HOST[:PORT]] [--rtp-port N] [--out FILE.ts]\n"
+		"       [--formats 'wfd_video_formats value'] [--audio 'wfd_audio_codecs value']\n"
+		"       [--edid 'wfd_display_edid value'] [--duration S]\n"
+		"       misbehave: [--no-keepalive] [--refuse-m4] [--wrong-session]\n"
+		"       [--teardown-after S] [--close-after S] [--garbage-after S]\n"
+		"       [--idr-after S --idr-burst N] [--standby-after S] [--truncate]\n"
+		"       [--drop-percent P]\n");
+	exit(2);
+}
+
+static void parse(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "connect", required_argument, NULL, 'c' },
+		{ "rtp-port", required_argument, NULL, 'p' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "formats", required_argument, NULL, 'f' },
+		{ "audio", required_argument, NULL, 'a' },
+		{ "edid", required_argument, NULL, 'e' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "no-keepalive", no_argument, NULL, 'K' },
+		{ "refuse-m4", no_argument, NULL, 'R' },
+		{ "wrong-session", no_argument, NULL, 'W' },
+		{ "teardown-after", required_argument, NULL, 'T' },
+		{ "close-after", required_argument, NULL, 'C' },
+		{ "garbage-after", required_argument, NULL, 'G' },
+		{ "idr-after", required_argument, NULL, 'I' },
+		{ "idr-burst", required_argument, NULL, 'B' },
+		{ "standby-after", required_argument, NULL, 'S' },
+		{ "truncate", no_argument, NULL, 'U' },
+		{ "drop-percent", required_argument, NULL, 'D' },
+		{ 0 },
+	};
+	static char host[128];
+	char *colon;
+	int c;
+
+	o.host = "127.0.0.1";
+	o.port = "7236";
+	o.rtp_port = 19000;
+	/* 640x480p60 native; 800x600p30 and 1280x720p30 too. */
+	o.formats = "00 00 01 01 00000021 00000001 00000000 00 0000 0000 00 none none";
+	o.audio = "LPCM 00000003 00";
+	o.duration = 60;
+	o.teardown_after = o.close_after = o.garbage_after = o.idr_after = o.standby_after = -1;
+	o.idr_burst = 1;
+	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			snprintf(host, sizeof(host), "%s", optarg);
+			colon = strrchr(host, ':');
+			if (colon) {
+				*colon = 0;
+				o.port = optarg + (colon - host) + 1;
+			}
+			o.host = host;
+			break;
+		case 'p': o.rtp_port = atoi(optarg); break;
+		case 'o': o.out = optarg; break;
+		case 'f': o.formats = optarg; break;
+		case 'a': o.audio = optarg; break;
+		case 'e': o.edid = optarg; break;
+		case 'd': o.duration = atof(optarg); break;
+		case 'K': o.no_keepalive = true; break;
+		case 'R': o.refuse_m4 = true; break;
+		case 'W': o.wrong_session = true; break;
+		case 'T': o.teardown_after = atof(optarg); break;
+		case 'C': o.close_after = atof(optarg); break;
+		case 'G': o.garbage_after = atof(optarg); break;
+		case 'I': o.idr_after = atof(optarg); break;
+		case 'B': o.idr_burst = atoi(optarg); break;
+		case 'S': o.standby_after = atof(optarg); break;
+		case 'U': o.truncate_after_m3 = true; break;
+		case 'D': o.drop_percent = atoi(optarg); break;
+		default: usage();
+		}
+	}
+	if (optind != argc || o.rtp_port <= 0 || o.rtp_port > 65535)
+		usage();
+}
+
+static int open_sockets(void)
+{
+	struct addrinfo *ai = NULL, hints = { .ai_socktype = SOCK_STREAM };
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons((uint16_t)o.rtp_port) };
+	int bufsize = 16 << 20;
+
+	udp = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	setsockopt(udp, SOL_SOCKET, SO_RCVBUF, &bufsize, sizeof(bufsize));
+	if (udp < 0 || bind(udp, (struct sockaddr *)&sin, sizeof(sin))) {
+		perror("testsink: rtp port");
+		return -1;
+	}
+	if (getaddrinfo(o.host, o.port, &hints, &ai)) {
+		fprintf(stderr, "testsink: cannot resolve %s\n", o.host);
+		return -1;
+	}
+	/* The source may still be starting: retry for a while. */
+	for (int i = 0; i < 300; i++) {
+		tcp = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (tcp >= 0 && !connect(tcp, ai->ai_addr, ai->ai_addrlen))
+			break;
+		close(tcp);
+		tcp = -1;
+		usleep(100000);
+	}
+	freeaddrinfo(ai);
+	if (tcp < 0) {
+		fprintf(stderr, "testsink: cannot connect to %s:%s\n", o.host, o.port);
+		return -1;
+	}
+	say("connected to %s:%s, rtp port %d", o.host, o.port, o.rtp_port);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	double start;
+	int ret = 0;
+
+	parse(argc, argv);
+	signal(SIGPIPE, SIG_IGN);
+	srand(1);
+	if (o.out && !(ts_out = fopen(o.out, "w"))) {
+		perror(o.out);
+		return 2;
+	}
+	if (open_sockets())
+		return 1;
+	rtsp_parser_init(&parser);
+	start = now();
+	while (now() - start < o.duration) {
+		struct pollfd p[2] = { { .fd = tcp, .events = POLLIN }, { .fd = udp, .events = POLLIN } };
+		char buf[4096];
+		ssize_t n;
+		int r;
+
+		if (poll(p, 2, 50) < 0 && errno != EINTR)
+			break;
+		if (p[1].revents)
+			on_rtp();
+		misbehave();
+		if (tcp < 0 || !(p[0].revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		n = recv(tcp, buf, sizeof(buf), 0);
+		if (n <= 0) {
+			say("connection closed by the source (%s)", n ? strerror(errno) : "eof");
+			close(tcp);
+			tcp = -1;
+			/* Drain what is still in flight, then stop. */
+			start = now() - o.duration + 0.5;
+			continue;
+		}
+		if (rtsp_parser_feed(&parser, buf, (size_t)n)) {
+			say("source sent too much");
+			ret = 1;
+			break;
+		}
+		while ((r = rtsp_parser_next(&parser, &msg)) != 0) {
+			if (r < 0) {
+				say("unparseable message from the source: %s", strerror(-r));
+				ret = 1;
+				break;
+			}
+			if (msg.request)
+				on_request();
+			else
+				on_reply();
+		}
+	}
+	say("done: %lu rtp packets, %lu lost, %lu dropped on purpose, %lu keep-alives",
+	    packets, lost, dropped, keepalives);
+	if (ts_out)
+		fclose(ts_out);
+	if (tcp >= 0)
+		close(tcp);
+	close(udp);
+	return ret;
+}
