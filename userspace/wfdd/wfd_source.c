@@ -566,14 +566,13 @@ void wfds_tick(struct wfds *s, uint64_t now)
 		end(s, WFD_STATUS_MISSING_KEEPALIVE, -ETIMEDOUT);
 		return;
 	}
-	if (established(s)) {
-		if (now - s->last_alive >= s->cfg.keepalive_timeout_ms) {
-			end(s, WFD_STATUS_MISSING_KEEPALIVE, -ETIMEDOUT);
-			return;
-		}
-		if (s->pending_cseq < 0 && now - s->last_alive >= s->cfg.keepalive_interval_ms)
-			send_request(s, K_M16, NULL, now);
-	}
+	/*
+	 * Only an unanswered M16 ends the session, never the silence alone: a
+	 * daemon that stalled (a slow encode) must not blame the sink.
+	 */
+	if (established(s) && s->pending_cseq < 0 &&
+	    now - s->last_alive >= s->cfg.keepalive_interval_ms)
+		send_request(s, K_M16, NULL, now);
 }
 
 uint64_t wfds_deadline(const struct wfds *s)
@@ -589,13 +588,9 @@ uint64_t wfds_deadline(const struct wfds *s)
 	if (s->wait_deadline && (s->state == WFDS_M5_SETUP || s->state == WFDS_WAIT_PLAY) &&
 	    s->wait_deadline < d)
 		d = s->wait_deadline;
-	if (established(s)) {
-		uint64_t k = s->last_alive + (s->pending_cseq < 0 ?
-			s->cfg.keepalive_interval_ms : s->cfg.keepalive_timeout_ms);
-
-		if (k < d)
-			d = k;
-	}
+	if (established(s) && s->pending_cseq < 0 &&
+	    s->last_alive + s->cfg.keepalive_interval_ms < d)
+		d = s->last_alive + s->cfg.keepalive_interval_ms;
 	return d;
 }
 

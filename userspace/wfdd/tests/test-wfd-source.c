@@ -251,6 +251,7 @@ static void test_happy_path_and_keepalive(void)
 
 static void test_keepalive_missing(void)
 {
+	const struct rtsp_msg *m;
 	struct wfds_action a;
 	uint64_t t = to_playing();
 
@@ -270,6 +271,20 @@ static void test_keepalive_missing(void)
 	EXPECT_REPLY(200);
 	wfds_tick(&S, t + 30000);
 	EXPECT(action(WFDS_END, &a) && a.status == WFD_STATUS_MISSING_KEEPALIVE);
+	/*
+	 * A daemon that stalled for a minute sends its M16 late and gives the
+	 * sink its full reply time: the silence alone is not the sink's fault.
+	 */
+	t = to_playing();
+	wfds_tick(&S, t + 60000);
+	NO_ACTIONS();
+	m = EXPECT_REQ("GET_PARAMETER");
+	wfds_tick(&S, t + 64999);
+	NO_ACTIONS();
+	sink_reply(t + 64999, m ? m->cseq : 0, 200, NULL);
+	wfds_tick(&S, t + 65000);
+	NO_ACTIONS();
+	EXPECT(S.state == WFDS_PLAYING);
 }
 
 static void test_sink_teardown_and_close(void)
