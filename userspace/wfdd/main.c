@@ -21,6 +21,7 @@
 #include "encoder.h"
 #include "rtp.h"
 #include "source.h"
+#include "stats.h"
 #include "tsmux.h"
 
 #define MAX_MODES 9
@@ -35,17 +36,6 @@ struct opts {
 	const char *va_device;
 };
 
-/* Counters of the current one-second interval. */
-struct interval {
-	uint64_t frames, dropped, bytes, encode_ns, latency_ns;
-};
-
-struct stats {
-	struct interval cur;
-	uint64_t total_frames, total_dropped;
-	uint64_t since;
-};
-
 struct wfdd {
 	struct opts o;
 	struct source src;
@@ -56,6 +46,7 @@ struct wfdd {
 	uint64_t last_encode;
 	uint64_t last_idr;
 	uint64_t first_send_error;	/* start of a run of EAGAIN/ENOBUFS */
+	int last_send_error;		/* the last EAGAIN/ENOBUFS, as -errno */
 	int32_t diag;			/* reported with the ending status */
 	struct stats st;
 	FILE *frame_log;
@@ -181,6 +172,7 @@ static int error_status(struct wfdd *d, int err, uint64_t now)
 	if (err == -ECONNREFUSED)
 		return WFD_STATUS_SINK_DISCONNECT_REQUEST;
 	if (err == -EAGAIN || err == -ENOBUFS) {
+		d->last_send_error = err;
 		if (!d->first_send_error)
 			d->first_send_error = now;
 		/* Sustained for a second: the link cannot carry the stream. */
@@ -251,11 +243,7 @@ static int encode_and_send(struct wfdd *d, uint64_t commit_ns, bool idr, uint64_
 		stamp(ft, T_SENT);
 		log_frame(d, seq, commit_ns, out.len, ft);
 	}
-	d->st.cur.frames++;
-	d->st.total_frames++;
-	d->st.cur.bytes += out.len;
-	d->st.cur.encode_ns += t1 - t0;
-	d->st.cur.latency_ns += now_ns() - commit_ns;
+	stats_frame(&d->st, out.len, t1 - t0, now_ns() - commit_ns);
 	d->last_encode = now_ns();
 	return ret;
 }
@@ -294,8 +282,7 @@ static int new_frame(struct wfdd *d)
 		return ret;
 	if (d->frame_log)
 		stamp(&ft, T_ACQUIRED);
-	d->st.cur.dropped += f.info.superseded;
-	d->st.total_dropped += f.info.superseded;
+	stats_superseded(&d->st, f.info.superseded);
 	ret = ensure_encoder(d, (int)f.info.width, (int)f.info.height);
 	if (!ret)
 		ret = frame_encoder_load(d->fe, &(struct enc_frame){
@@ -315,29 +302,22 @@ static int new_frame(struct wfdd *d)
 	return encode_and_send(d, f.info.timestamp_ns, false, f.info.sequence, &ft);
 }
 
-static void stats_tick(struct wfdd *d, uint64_t now)
+/*
+ * Once a second: report to the kernel and, with -v, print.  Returns true
+ * when the link has carried less than was encoded for too long.
+ */
+static bool report_stats(struct wfdd *d, uint64_t now)
 {
 	struct drm_wfd_report_stats rs = { .session_id = d->src.session };
-	uint64_t dt = now - d->st.since;
 
-	if (dt < 1000000000ull)
-		return;
-	rs.frames_encoded = d->st.total_frames;
-	rs.frames_dropped = d->st.total_dropped;
-	rs.bytes_sent = d->rtp.bytes;
-	rs.fps_milli = (uint32_t)(d->st.cur.frames * 1000000000000ull / dt);
-	rs.bitrate_kbps = (uint32_t)(d->st.cur.bytes * 8 * 1000000ull / dt);
-	if (d->st.cur.frames) {
-		rs.encode_us = (uint32_t)(d->st.cur.encode_ns / d->st.cur.frames / 1000);
-		rs.latency_us = (uint32_t)(d->st.cur.latency_ns / d->st.cur.frames / 1000);
-	}
+	if (!stats_tick(&d->st, now, d->rtp.bytes, &rs))
+		return false;
 	wfd_report_stats(d->src.fd, &rs);
 	if (d->o.verbose)
 		fprintf(stderr, "wfdd: %u.%03u fps, %u kbit/s, encode %u us, commit-to-send %u us, dropped %llu\n",
 			rs.fps_milli / 1000, rs.fps_milli % 1000, rs.bitrate_kbps, rs.encode_us,
-			rs.latency_us, (unsigned long long)d->st.cur.dropped);
-	memset(&d->st.cur, 0, sizeof(d->st.cur));
-	d->st.since = now;
+			rs.latency_us, (unsigned long long)d->st.last_superseded);
+	return stats_link_short(&d->st);
 }
 
 static int run(struct wfdd *d, int sigfd, int timerfd)
@@ -382,7 +362,11 @@ static int run(struct wfdd *d, int sigfd, int timerfd)
 				if (!ret)
 					ret = rtp_flush(&d->rtp);
 			}
-			stats_tick(d, now);
+			/* A send rate below the encoded rate, however it fails. */
+			if (report_stats(d, now) && !ret) {
+				d->diag = d->last_send_error ? d->last_send_error : -ENOBUFS;
+				return WFD_STATUS_INSUFFICIENT_BANDWIDTH;
+			}
 		}
 		if (ret) {
 			int status = error_status(d, ret, now);
@@ -471,7 +455,7 @@ int main(int argc, char **argv)
 
 	ts_mux_init(&d.ts, rtp_ts_out, &d.rtp);
 	rtp_init(&d.rtp, sock, (uint32_t)getpid() * 2654435761u, (uint16_t)now_ns());
-	d.st.since = now_ns();
+	stats_init(&d.st, now_ns(), d.rtp.bytes);
 
 	status = run(&d, sigfd, timerfd);
 	if (status >= 0) {

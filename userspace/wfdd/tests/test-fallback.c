@@ -278,7 +278,7 @@ int main(void)
 	fflush(log);
 	check(!ret && !strcmp(frame_encoder_name(fe), "x264") &&
 	      !strcmp(log_text, "wfdd: no fake hardware H.264 encoder (nothing here): using x264\n"),
-	      "no device: x264, one line: %s", log_text);
+	      "no device: x264, one line: %.*s", (int)strcspn(log_text, "\n"), log_text);
 	done(ret ? NULL : fe, log);
 
 	fake = (struct fake_dev){ .fail_open = true };

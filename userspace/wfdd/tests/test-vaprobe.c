@@ -63,6 +63,12 @@ static int create(const char *name, const char *dev, char **log, const char **us
 	return ret;
 }
 
+/* The length of @log's first line, to quote it in a KTAP line. */
+static int first_line(const char *log)
+{
+	return (int)strcspn(log, "\n");
+}
+
 /* Lines of @log that mention @what. */
 static int lines_with(const char *log, const char *what)
 {
@@ -131,7 +137,8 @@ static void real_nodes(void)
 		check(ret == -ENODEV, "only wfd/vgem render nodes: no VA device");
 	}
 	ret = create("auto", NULL, &log, &used);
-	printf("# auto: %s", log);
+	for (const char *l = log; *l; l += first_line(l) + (l[first_line(l)] != 0))
+		printf("# auto: %.*s\n", first_line(l), l);
 	check(ret == 0 && used && (!strcmp(used, "vaapi") ||
 				   (!strcmp(used, "x264") && strstr(log, "using x264"))),
 	      "auto picks %s", used ? used : "nothing");
@@ -175,12 +182,12 @@ int main(void)
 	ret = create("auto", "/dev/null", &log, &used);
 	check(ret == 0 && used && !strcmp(used, "x264") &&
 	      strstr(log, "no VA-API H.264 encoder (/dev/null: not a DRM device): using x264"),
-	      "auto without VA falls back: %s", log);
+	      "auto without VA falls back: %.*s", first_line(log), log);
 	free(log);
 
 	ret = create("vaapi", "/dev/null", &log, &used);
 	check(ret == -ENODEV && !used && strstr(log, "cannot use vaapi"),
-	      "vaapi asked for, none here: %s", log);
+	      "vaapi asked for, none here: %.*s", first_line(log), log);
 	free(log);
 
 	ret = create("openh264", NULL, &log, &used);
