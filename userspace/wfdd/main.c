@@ -4,6 +4,11 @@
  *
  * Direct streaming mode: claim an output, connect it with the given modes,
  * and send each new frame as H.264 in MPEG-TS over RTP to HOST:PORT.
+ *
+ * Wi-Fi Display mode (--listen): wait for a sink on the RTSP port, connect
+ * the output with the sink's modes, negotiate the compositor's mode and
+ * stream to the sink's RTP port; each failure ends the session with its
+ * status, and the next sink may connect.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -23,6 +28,7 @@
 #include "source.h"
 #include "stats.h"
 #include "tsmux.h"
+#include "wfd_conn.h"
 
 #define MAX_MODES 9
 
@@ -34,6 +40,8 @@ struct opts {
 	int bitrate_kbps, latency_ms, idr_ms, verbose;
 	const char *frame_log;
 	const char *va_device;
+	const char *listen, *allow;
+	int keepalive_ms, keepalive_timeout_ms;
 };
 
 struct wfdd {
@@ -50,6 +58,17 @@ struct wfdd {
 	int32_t diag;			/* reported with the ending status */
 	struct stats st;
 	FILE *frame_log;
+	/* Wi-Fi Display mode: the sink's connection; NULL in direct mode. */
+	struct wfd_conn *conn;
+	bool streaming;		/* RTP flows (always in direct mode) */
+	bool want_idr;		/* the sink asked for one (M13) or just started playing */
+	bool stopping;		/* SIGINT/SIGTERM: TEARDOWN sent, waiting for M8 */
+	int sock;		/* RTP socket, -1 before PLAY */
+	bool audio;		/* a silent LPCM track (the sink wants audio) */
+	uint64_t audio_ns;	/* start time of the next LPCM PES */
+	int seen_w, seen_h;	/* mode and DPMS last told to the session */
+	unsigned int seen_hz;
+	bool seen_dpms_off;
 };
 
 /*
@@ -82,7 +101,9 @@ static void stamp(struct frame_times *t, int stage)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: wfdd --rtp HOST:PORT [--output N] [--mode WxH@R]... [--bitrate KBPS]\n"
+		"usage: wfdd --listen ADDR[:PORT] [--allow PEER] [--keepalive MS]\n"
+		"            [--keepalive-timeout MS] [--output N] [--bitrate KBPS] ...\n"
+		"       wfdd --rtp HOST:PORT [--output N] [--mode WxH@R]... [--bitrate KBPS]\n"
 		"            [--encoder auto|vaapi|x264|openh264] [--va-device PATH] [--device PATH]\n"
 		"            [--name NAME] [--latency MS] [--idr-interval MS] [--frame-log FILE] [-v]\n");
 }
@@ -111,6 +132,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "latency", required_argument, NULL, 'l' },
 		{ "idr-interval", required_argument, NULL, 'i' },
 		{ "frame-log", required_argument, NULL, 'f' },
+		{ "listen", required_argument, NULL, 'L' },
+		{ "allow", required_argument, NULL, 'A' },
+		{ "keepalive", required_argument, NULL, 'k' },
+		{ "keepalive-timeout", required_argument, NULL, 'K' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -123,6 +148,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	o->bitrate_kbps = 4000;
 	o->latency_ms = 100;
 	o->idr_ms = 1000;
+	o->keepalive_ms = 25000;
+	o->keepalive_timeout_ms = 30000;
 	while ((c = getopt_long(argc, argv, "vh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'o': o->output = (uint32_t)atoi(optarg); break;
@@ -142,17 +169,23 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'l': o->latency_ms = atoi(optarg); break;
 		case 'i': o->idr_ms = atoi(optarg); break;
 		case 'f': o->frame_log = optarg; break;
+		case 'L': o->listen = optarg; break;
+		case 'A': o->allow = optarg; break;
+		case 'k': o->keepalive_ms = atoi(optarg); break;
+		case 'K': o->keepalive_timeout_ms = atoi(optarg); break;
 		case 'v': o->verbose++; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -1;
 		}
 	}
-	if (!o->rtp || optind != argc || o->bitrate_kbps < 100 || o->latency_ms < 0 ||
-	    o->idr_ms < 100) {
+	/* One of the two modes; modes come from the sink in Wi-Fi Display mode. */
+	if (!o->rtp == !o->listen || (o->listen && o->nmodes) || optind != argc ||
+	    o->bitrate_kbps < 100 || o->latency_ms < 0 || o->idr_ms < 100 ||
+	    o->keepalive_ms < 100 || o->keepalive_timeout_ms <= o->keepalive_ms) {
 		usage(stderr);
 		return -1;
 	}
-	if (!o->nmodes) {
+	if (!o->nmodes && o->rtp) {
 		/* A sane default list: what every WFD sink takes. */
 		static const struct wfd_mode def[] = {
 			{ 1280, 720, 30 }, { 1920, 1080, 30 }, { 1280, 720, 60 }, { 640, 480, 60 },
@@ -212,7 +245,7 @@ static int encode_and_send(struct wfdd *d, uint64_t commit_ns, bool idr, uint64_
 	 * Periodic IDR by time, not by frame count: a receiver that lost a
 	 * packet recovers within the interval whatever the frame rate.
 	 */
-	idr |= t0 - d->last_idr >= (uint64_t)d->o.idr_ms * 1000000ull;
+	idr |= t0 - d->last_idr >= (uint64_t)d->o.idr_ms * 1000000ull || d->want_idr;
 	if (d->frame_log && !ft) {
 		/* A refresh has no acquire or convert stage. */
 		ft = &refresh;
@@ -232,8 +265,10 @@ static int encode_and_send(struct wfdd *d, uint64_t commit_ns, bool idr, uint64_
 	t1 = now_ns();
 	if (d->frame_log)
 		stamp(ft, T_ENCODED);
-	if (out.key)
+	if (out.key) {
 		d->last_idr = t0;
+		d->want_idr = false;
+	}
 	pts = (commit_ns + (uint64_t)d->o.latency_ms * 1000000ull) * 9 / 100000;
 	rtp_set_time(&d->rtp, (uint32_t)(t1 * 9 / 100000));
 	ret = ts_mux_video(&d->ts, out.data, out.len, pts, out.key, t1 * 27 / 1000);
@@ -299,6 +334,9 @@ static int new_frame(struct wfdd *d)
 	}
 	if (d->frame_log)
 		stamp(&ft, T_CONVERTED);
+	/* Paused or in standby: keep the picture for the first IDR. */
+	if (!d->streaming)
+		return 0;
 	return encode_and_send(d, f.info.timestamp_ns, false, f.info.sequence, &ft);
 }
 
@@ -320,28 +358,194 @@ static bool report_stats(struct wfdd *d, uint64_t now)
 	return stats_link_short(&d->st);
 }
 
+/* The sink's capabilities are known: connect the output with its modes. */
+static int connect_output(struct wfdd *d)
+{
+	const struct wfds *s = &d->conn->session;
+	uint8_t edid[WFD_MAX_EDID_BLOCKS * 128];
+	int n, ret;
+
+	d->o.nmodes = (int)wfd_video_modes(&s->caps.video, s->cfg.max_width,
+					   s->cfg.max_height, d->o.modes, MAX_MODES);
+	n = wfd_conn_edid(d->conn, d->o.name, edid, sizeof(edid));
+	if (n < 0) {
+		fprintf(stderr, "wfdd: cannot describe the sink's modes: %s\n", strerror(-n));
+		return n;
+	}
+	ret = source_open(&d->src, d->o.device, d->o.output, edid, (size_t)n,
+			  (int)s->cfg.max_width, (int)s->cfg.max_height);
+	if (ret) {
+		fprintf(stderr, "wfdd: cannot start a session on output %u: %s\n",
+			d->o.output, strerror(-ret));
+		return ret;
+	}
+	d->src.buffer_gone = buffer_gone;
+	d->src.opaque = d;
+	fprintf(stderr, "wfdd: session %u on output %u for sink %s, %s EDID, best mode %ux%u@%u\n",
+		d->src.session, d->src.output, d->conn->peer,
+		(s->caps.present & WFD_P_DISPLAY_EDID) && s->caps.edid.blocks ? "the sink's" :
+		"synthesized", d->o.modes[0].width, d->o.modes[0].height,
+		d->o.modes[0].refresh_hz);
+	return 0;
+}
+
+/* Start RTP to the sink's port (M7 PLAY). */
+static int start_rtp(struct wfdd *d, uint16_t port)
+{
+	char p[8];
+
+	if (d->sock < 0) {
+		snprintf(p, sizeof(p), "%u", port);
+		d->sock = rtp_connect(d->conn->peer, p);
+		if (d->sock < 0)
+			return d->sock;
+		ts_mux_init(&d->ts, rtp_ts_out, &d->rtp);
+		rtp_init(&d->rtp, d->sock, (uint32_t)getpid() * 2654435761u, (uint16_t)now_ns());
+		stats_init(&d->st, now_ns(), d->rtp.bytes);
+		fprintf(stderr, "wfdd: streaming to %s:%u\n", d->conn->peer, port);
+	}
+	/* Real audio capture comes later: silence keeps the sink's clock. */
+	d->audio = d->conn->session.m4.present & WFD_P_AUDIO_CODECS;
+	ts_mux_set_audio(&d->ts, d->audio);
+	d->audio_ns = now_ns();
+	d->streaming = true;
+	d->want_idr = true;
+	return 0;
+}
+
+/* Silent LPCM up to @now, 10 ms a PES, on the video's presentation clock. */
+static int send_silence(struct wfdd *d, uint64_t now)
+{
+	int ret = 0;
+
+	/* After a pause, start again from now rather than catch up. */
+	if (now - d->audio_ns > 200000000ull)
+		d->audio_ns = now;
+	while (!ret && d->audio_ns <= now) {
+		uint64_t pts = (d->audio_ns + (uint64_t)d->o.latency_ms * 1000000ull) * 9 / 100000;
+
+		ret = ts_mux_lpcm(&d->ts, NULL, pts, now * 27 / 1000);
+		d->audio_ns += 10000000ull;
+	}
+	return ret;
+}
+
+/*
+ * Tell the session what the compositor did, run its I/O and carry out its
+ * actions.  Returns a status to end with (-1: graceful), or -2 to go on.
+ */
+static int session_step(struct wfdd *d, short revents, uint64_t now)
+{
+	struct wfds *s = &d->conn->session;
+	struct wfds_action a;
+	int ret;
+
+	if (d->src.fd >= 0 && (d->src.mode_w != d->seen_w || d->src.mode_h != d->seen_h ||
+			       d->src.mode_hz != d->seen_hz)) {
+		d->seen_w = d->src.mode_w;
+		d->seen_h = d->src.mode_h;
+		d->seen_hz = d->src.mode_hz;
+		wfds_set_mode(s, (unsigned int)d->seen_w, (unsigned int)d->seen_h, d->seen_hz,
+			      now / 1000000);
+	}
+	if (d->src.fd >= 0 && d->src.dpms_off != d->seen_dpms_off) {
+		d->seen_dpms_off = d->src.dpms_off;
+		wfds_set_dpms(s, d->seen_dpms_off, now / 1000000);
+	}
+	wfd_conn_io(d->conn, revents, now / 1000000);
+	while (wfds_next_action(s, &a)) {
+		switch (a.type) {
+		case WFDS_CONNECT_OUTPUT:
+			ret = connect_output(d);
+			if (ret)
+				wfds_fail(s, WFD_STATUS_CRITICAL_ERROR, ret);
+			break;
+		case WFDS_FORMAT: {
+			const struct wfd_video_codec *vc = &s->m4.video.codecs[0];
+
+			fprintf(stderr, "wfdd: format %ux%u@%u, %s, level bit %#x\n",
+				s->mode_w, s->mode_h, s->mode_hz,
+				vc->profile & WFD_PROFILE_CHP ? "CHP" : "CBP", vc->level);
+			break;
+		}
+		case WFDS_PLAY:
+			ret = start_rtp(d, a.rtp_port);
+			if (ret) {
+				fprintf(stderr, "wfdd: cannot reach %s:%u: %s\n", d->conn->peer,
+					a.rtp_port, strerror(-ret));
+				wfds_fail(s, WFD_STATUS_SINK_DISCONNECT_REQUEST, ret);
+			}
+			break;
+		case WFDS_PAUSE:
+			d->streaming = false;
+			break;
+		case WFDS_IDR:
+			d->want_idr = true;
+			/* Within one frame: from the kept picture, now. */
+			if (d->streaming && frame_encoder_has_picture(d->fe)) {
+				int status;
+
+				ret = encode_and_send(d, now, true, 0, NULL);
+				status = ret ? error_status(d, ret, now) : -1;
+				if (status >= 0) {
+					if (!d->diag)
+						d->diag = ret;
+					return status;
+				}
+			}
+			break;
+		case WFDS_END:
+			d->diag = a.diag;
+			return a.status;
+		}
+	}
+	/* What the actions queued (and the END's TEARDOWN reply) goes out now. */
+	wfd_conn_io(d->conn, 0, now / 1000000);
+	return -2;
+}
+
 static int run(struct wfdd *d, int sigfd, int timerfd)
 {
 	for (;;) {
-		struct pollfd p[3] = {
+		struct pollfd p[5] = {
 			{ .fd = d->src.fd, .events = POLLIN },
 			{ .fd = sigfd, .events = POLLIN },
 			{ .fd = timerfd, .events = POLLIN },
+			{ .fd = d->conn ? d->conn->fd : -1,
+			  .events = d->conn ? wfd_conn_events(d->conn) : 0 },
+			/* Only to turn away others while a sink is connected. */
+			{ .fd = d->conn ? d->conn->listen_fd : -1, .events = POLLIN },
 		};
 		uint64_t now;
 		int ret = 0;
 
-		if (poll(p, 3, -1) < 0) {
+		if (poll(p, 5, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			d->diag = -errno;
 			return WFD_STATUS_CRITICAL_ERROR;
 		}
-		if (p[1].revents)
-			return -1;	/* SIGINT/SIGTERM: graceful end */
+		if (p[1].revents) {
+			struct signalfd_siginfo si;
+
+			if (read(sigfd, &si, sizeof(si)) < 0)
+				si.ssi_signo = 0;
+			if (!d->conn)
+				return -1;	/* SIGINT/SIGTERM: graceful end */
+			/* Wi-Fi Display: M5 TEARDOWN, the END follows. */
+			d->stopping = true;
+			wfds_stop(&d->conn->session, now_ns() / 1000000);
+		}
+		if (p[4].revents)
+			wfd_conn_accept(d->conn, &d->conn->session.cfg, now_ns() / 1000000);
 		if (p[0].revents && (ret = source_dispatch(&d->src)) < 0) {
 			d->diag = ret;
 			return WFD_STATUS_CRITICAL_ERROR;
+		}
+		if (d->conn) {
+			ret = session_step(d, p[3].revents, now_ns());
+			if (ret != -2)
+				return ret;
 		}
 		ret = 0;
 		if (d->src.frame_ready && !d->src.dpms_off)
@@ -352,6 +556,8 @@ static int run(struct wfdd *d, int sigfd, int timerfd)
 
 			if (read(timerfd, &ticks, sizeof(ticks)) < 0)
 				ticks = 0;
+		}
+		if (p[2].revents && d->streaming) {
 			/* An idle desktop: keep the sink's picture alive at 1 fps. */
 			if (!ret && frame_encoder_has_picture(d->fe) && !d->src.dpms_off &&
 			    now - d->last_encode >= 1000000000ull)
@@ -359,6 +565,8 @@ static int run(struct wfdd *d, int sigfd, int timerfd)
 			if (!ret) {
 				rtp_set_time(&d->rtp, (uint32_t)(now * 9 / 100000));
 				ret = ts_mux_tick(&d->ts, now * 27 / 1000);
+				if (!ret && d->audio)
+					ret = send_silence(d, now);
 				if (!ret)
 					ret = rtp_flush(&d->rtp);
 			}
@@ -383,12 +591,82 @@ static int run(struct wfdd *d, int sigfd, int timerfd)
 	}
 }
 
+static const char *const status_names[] = {
+	"critical error", "missing keep-alive", "sink disconnect request",
+	"insufficient bandwidth", "sink failed mode change", "companion disconnect",
+};
+
+/*
+ * Wi-Fi Display mode: one sink after the other until SIGINT/SIGTERM.  The
+ * output is claimed when a sink has told its modes, and each session ends
+ * with its status, which unplugs the output.
+ */
+static int listen_loop(struct wfdd *d, int sigfd, int timerfd)
+{
+	struct wfd_conn conn;
+	struct wfds_config cfg;
+	int ret;
+
+	ret = wfd_conn_listen(&conn, d->o.listen, d->o.allow);
+	if (ret) {
+		fprintf(stderr, "wfdd: cannot listen on %s%s%s: %s\n", d->o.listen,
+			d->o.allow ? " for " : "", d->o.allow ? d->o.allow : "", strerror(-ret));
+		return ret == -EINVAL ? 2 : 1;
+	}
+	wfds_config_defaults(&cfg);
+	cfg.keepalive_interval_ms = (uint32_t)d->o.keepalive_ms;
+	cfg.keepalive_timeout_ms = (uint32_t)d->o.keepalive_timeout_ms;
+	/* The encoders make Constrained Baseline, which every sink decodes. */
+	cfg.profiles = WFD_PROFILE_CBP;
+	cfg.session_seed = (uint32_t)getpid() * 2654435761u ^ (uint32_t)now_ns();
+	conn.verbose = d->o.verbose;
+	d->conn = &conn;
+	fprintf(stderr, "wfdd: waiting for a sink on %s\n", d->o.listen);
+	while (!d->stopping) {
+		struct pollfd p[2] = {
+			{ .fd = conn.listen_fd, .events = POLLIN },
+			{ .fd = sigfd, .events = POLLIN },
+		};
+		int status;
+
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p[1].revents)
+			break;
+		cfg.session_seed++;
+		if (wfd_conn_accept(&conn, &cfg, now_ns() / 1000000))
+			continue;
+		d->src.fd = -1;
+		d->sock = -1;
+		d->streaming = d->want_idr = false;
+		d->seen_w = d->seen_h = 0;
+		d->seen_hz = 0;
+		d->seen_dpms_off = false;
+		d->diag = 0;
+		d->first_send_error = 0;
+		stats_init(&d->st, now_ns(), 0);
+
+		status = run(d, sigfd, timerfd);
+		if (status >= 0)
+			fprintf(stderr, "wfdd: session ends: %s (diag %d)\n", status_names[status],
+				d->diag);
+		else
+			fprintf(stderr, "wfdd: session ends gracefully\n");
+		if (d->src.fd >= 0)
+			source_close(&d->src, status, status >= 0 ? d->diag : 0);
+		wfd_conn_hangup(&conn);
+		if (d->sock >= 0)
+			close(d->sock);
+	}
+	wfd_conn_close(&conn);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	static const char *const status_names[] = {
-		"critical error", "missing keep-alive", "sink disconnect request",
-		"insufficient bandwidth", "sink failed mode change", "companion disconnect",
-	};
 	struct wfdd d = { 0 };
 	struct itimerspec its = { { 0, 20000000 }, { 0, 20000000 } };
 	uint8_t edid[256];
@@ -399,30 +677,12 @@ int main(int argc, char **argv)
 	if (parse_opts(argc, argv, &d.o))
 		return 2;
 
-	snprintf(host, sizeof(host), "%s", d.o.rtp);
-	port = strrchr(host, ':');
-	if (!port) {
-		fprintf(stderr, "wfdd: --rtp needs HOST:PORT\n");
-		return 2;
-	}
-	*port++ = 0;
 	if (d.o.frame_log) {
 		d.frame_log = fopen(d.o.frame_log, "w");
 		if (!d.frame_log) {
 			fprintf(stderr, "wfdd: cannot write %s: %s\n", d.o.frame_log, strerror(errno));
 			return 2;
 		}
-	}
-	sock = rtp_connect(host, port);
-	if (sock < 0) {
-		fprintf(stderr, "wfdd: cannot reach %s: %s\n", d.o.rtp, strerror(-sock));
-		return 1;
-	}
-
-	n = wfd_edid_synthesize(d.o.modes, (size_t)d.o.nmodes, d.o.name, edid, sizeof(edid));
-	if (n < 0) {
-		fprintf(stderr, "wfdd: cannot describe these modes: %s\n", strerror(-n));
-		return 2;
 	}
 	ret = frame_encoder_create(&d.fe, d.o.encoder, d.o.va_device, stderr);
 	if (ret == -ENOENT) {
@@ -432,17 +692,6 @@ int main(int argc, char **argv)
 	}
 	if (ret)
 		return 1;
-	ret = source_open(&d.src, d.o.device, d.o.output, edid, (size_t)n, 0, 0);
-	if (ret) {
-		fprintf(stderr, "wfdd: cannot start a session on output %u: %s\n",
-			d.o.output, strerror(-ret));
-		frame_encoder_destroy(d.fe);
-		return 1;
-	}
-	fprintf(stderr, "wfdd: session %u on output %u, streaming to %s\n",
-		d.src.session, d.src.output, d.o.rtp);
-	d.src.buffer_gone = buffer_gone;
-	d.src.opaque = &d;
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
@@ -452,6 +701,46 @@ int main(int argc, char **argv)
 	sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
 	timerfd_settime(timerfd, 0, &its, NULL);
+
+	if (d.o.listen) {
+		ret = listen_loop(&d, sigfd, timerfd);
+		goto out;
+	}
+
+	snprintf(host, sizeof(host), "%s", d.o.rtp);
+	port = strrchr(host, ':');
+	if (!port) {
+		fprintf(stderr, "wfdd: --rtp needs HOST:PORT\n");
+		ret = 2;
+		goto out;
+	}
+	*port++ = 0;
+	sock = rtp_connect(host, port);
+	if (sock < 0) {
+		fprintf(stderr, "wfdd: cannot reach %s: %s\n", d.o.rtp, strerror(-sock));
+		ret = 1;
+		goto out;
+	}
+	n = wfd_edid_synthesize(d.o.modes, (size_t)d.o.nmodes, d.o.name, edid, sizeof(edid));
+	if (n < 0) {
+		fprintf(stderr, "wfdd: cannot describe these modes: %s\n", strerror(-n));
+		close(sock);
+		ret = 2;
+		goto out;
+	}
+	ret = source_open(&d.src, d.o.device, d.o.output, edid, (size_t)n, 0, 0);
+	if (ret) {
+		fprintf(stderr, "wfdd: cannot start a session on output %u: %s\n",
+			d.o.output, strerror(-ret));
+		close(sock);
+		ret = 1;
+		goto out;
+	}
+	fprintf(stderr, "wfdd: session %u on output %u, streaming to %s\n",
+		d.src.session, d.src.output, d.o.rtp);
+	d.src.buffer_gone = buffer_gone;
+	d.src.opaque = &d;
+	d.streaming = true;
 
 	ts_mux_init(&d.ts, rtp_ts_out, &d.rtp);
 	rtp_init(&d.rtp, sock, (uint32_t)getpid() * 2654435761u, (uint16_t)now_ns());
@@ -465,9 +754,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "wfdd: stopping\n");
 		source_close(&d.src, -1, 0);
 	}
-	frame_encoder_destroy(d.fe);
 	close(sock);
+	ret = status >= 0 ? 1 : 0;
+out:
+	frame_encoder_destroy(d.fe);
+	close(timerfd);
+	close(sigfd);
 	if (d.frame_log)
 		fclose(d.frame_log);
-	return status >= 0 ? 1 : 0;
+	return ret;
 }

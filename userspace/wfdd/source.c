@@ -63,6 +63,7 @@ static void on_event(const struct drm_event *ev, void *data)
 
 		s->mode_w = (int)m->width;
 		s->mode_h = (int)m->height;
+		s->mode_hz = (m->refresh_mhz + 500) / 1000;
 		break;
 	}
 	case DRM_WFD_EVENT_DPMS:

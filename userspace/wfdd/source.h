@@ -35,6 +35,7 @@ struct source {
 	bool frame_ready;
 	bool dpms_off;
 	int mode_w, mode_h;	/* 0 when the compositor turned the output off */
+	unsigned int mode_hz;
 	/* Optional: told of BUFFER_GONE before the buffer is dropped. */
 	void (*buffer_gone)(void *opaque, uint64_t buffer_id);
 	void *opaque;
