@@ -639,6 +639,8 @@ static int listen_loop(struct wfdd *d, int sigfd, int timerfd)
 		cfg.session_seed++;
 		if (wfd_conn_accept(&conn, &cfg, now_ns() / 1000000))
 			continue;
+		/* Nothing of the last session's output may leak into this one. */
+		memset(&d->src, 0, sizeof(d->src));
 		d->src.fd = -1;
 		d->sock = -1;
 		d->streaming = d->want_idr = false;
@@ -660,9 +662,20 @@ static int listen_loop(struct wfdd *d, int sigfd, int timerfd)
 		wfd_conn_hangup(&conn);
 		if (d->sock >= 0)
 			close(d->sock);
+		/*
+		 * The encoder keeps the last picture and imports by buffer id:
+		 * the next session's buffers are new, start afresh.
+		 */
+		frame_encoder_destroy(d->fe);
+		d->fe = NULL;
+		ret = frame_encoder_create(&d->fe, d->o.encoder, d->o.va_device, stderr);
+		if (ret) {
+			fprintf(stderr, "wfdd: cannot open the encoder again: %s\n", strerror(-ret));
+			break;
+		}
 	}
 	wfd_conn_close(&conn);
-	return 0;
+	return ret ? 1 : 0;
 }
 
 int main(int argc, char **argv)
