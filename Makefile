@@ -7,6 +7,8 @@
 # make igt        run upstream IGT on wfd and vkms (IGT_DIR=...)
 # make bench      benchmarks in the VM (KERNELS=..., QUICK=1) and callgrind
 #                 counts of wfdd's stages; tables in bench-out/
+# make fuzz       run the libFuzzer target of the Wi-Fi Display protocol code
+#                 for FUZZ_SECONDS (default 60)
 # make sparse     build with sparse (C=1) and W=1
 # make checkpatch run checkpatch.pl --strict on the kernel sources
 
@@ -68,6 +70,16 @@ check:
 
 igt:
 	@bash tests/igt/run.sh $(KERNELS)
+
+.PHONY: fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_SRC := $(addprefix userspace/wfdd/,tests/fuzz-wfd.c rtsp.c wfdparams.c wfd_source.c)
+fuzz:
+	@mkdir -p $(BUILD)/fuzz/corpus
+	clang -std=c11 -g -O1 -Wall -Wextra -Werror -fsanitize=fuzzer,address,undefined \
+		-Iuserspace/wfdd -Iuserspace/lib -Iinclude/uapi/drm $$(pkg-config --cflags libdrm) \
+		$(FUZZ_SRC) -o $(BUILD)/fuzz/fuzz-wfd
+	$(BUILD)/fuzz/fuzz-wfd -max_total_time=$(FUZZ_SECONDS) -max_len=4096 $(BUILD)/fuzz/corpus
 
 .PHONY: bench bench-callgrind
 bench:

@@ -13,6 +13,7 @@ pkgs=(
 	libx264-dev libopenh264-dev libyuv-dev libavcodec-dev libavutil-dev ffmpeg
 	libevdi0-dev valgrind python3
 	libva-dev gstreamer1.0-tools gstreamer1.0-plugins-bad gstreamer1.0-libav
+	clang
 )
 
 missing=()
@@ -28,4 +29,10 @@ fi
 # The VM rig picks kernels with apt-cache: make sure the lists exist.
 if ! apt-cache show linux-image-amd64 >/dev/null 2>&1; then
 	apt-get update -q
+fi
+# libFuzzer (make fuzz) ships in the runtime package of clang's version,
+# which clang only recommends.
+rt=libclang-rt-$(clang -dumpversion | cut -d. -f1)-dev
+if ! dpkg-query -W -f '${Status}' "$rt" 2>/dev/null | grep -q 'install ok installed'; then
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$rt"
 fi
