@@ -10,6 +10,7 @@ modprobe vgem || echo "# vgem.ko did not load: PRIME tests will skip"
 for t in "$top/tests/selftests/wfd_kms" "$top/tests/selftests/wfd_session" \
 	 "$top/build/userspace-release/wfdd/test-vaprobe" \
 	 "$top/build/userspace-release/wfdd/test-fallback" \
+	 "$top/build/userspace-release/wfdd/test-vaapi-fake" \
 	 "$top/tests/e2e/stream.sh" "$top/tests/selftests/wfd_load.sh"; do
 	echo "# suite: $(basename "$t")"
 	"$t" || rc=1

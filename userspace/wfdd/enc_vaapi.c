@@ -185,6 +185,44 @@ static int pick_config(struct va_device *d, char *why, size_t len)
 	return -ENODEV;
 }
 
+/* Initialize VA on d->fd and pick the encode configuration. */
+static int init_display(struct va_device *d, const char *path, const char *drv,
+			char *why, size_t len)
+{
+	char reason[128];
+	VAStatus st;
+	int major, minor, ret;
+
+	d->dpy = vaGetDisplayDRM(d->fd);
+	if (!d->dpy) {
+		snprintf(why, len, "%s: no VA display", drv);
+		return -ENODEV;
+	}
+	vaSetInfoCallback(d->dpy, va_quiet, NULL);
+	vaSetErrorCallback(d->dpy, va_error, NULL);
+	st = vaInitialize(d->dpy, &major, &minor);
+	if (st != VA_STATUS_SUCCESS) {
+		snprintf(why, len, "%s: vaInitialize: %s", drv, vaErrorStr(st));
+		vaTerminate(d->dpy);	/* frees the display, even half made */
+		d->dpy = NULL;
+		return -ENODEV;
+	}
+	ret = pick_config(d, reason, sizeof(reason));
+	if (ret) {
+		snprintf(why, len, "%s (%s): %s", drv, vaQueryVendorString(d->dpy), reason);
+		vaTerminate(d->dpy);
+		d->dpy = NULL;
+		return ret;
+	}
+	snprintf(why, len, "%s, %s (%s): %s, %s, %s%s", path, drv, vaQueryVendorString(d->dpy),
+		 profile_name(d->h264_profile),
+		 d->entrypoint == VAEntrypointEncSliceLP ? "low power" : "full encode",
+		 d->rc == VA_RC_CBR ? "CBR" : d->rc == VA_RC_VBR ? "VBR" :
+		 d->rc == VA_RC_CQP ? "constant QP only" : "driver rate control",
+		 d->packed ? ", wfdd's SPS/PPS" : ", the driver's SPS/PPS");
+	return 0;
+}
+
 /*
  * Open @path as a VA display able to encode.  0, or -errno with the
  * reason in @why.  wfd's and vgem's nodes are refused by driver name:
@@ -192,10 +230,9 @@ static int pick_config(struct va_device *d, char *why, size_t len)
  */
 static int open_node(struct va_device *d, const char *path, char *why, size_t len)
 {
-	char drv[64] = "", reason[128];
+	char drv[64] = "";
 	drmVersionPtr v;
-	VAStatus st;
-	int major, minor, ret;
+	int ret;
 
 	d->fd = open(path, O_RDWR | O_CLOEXEC);
 	if (d->fd < 0) {
@@ -216,35 +253,9 @@ static int open_node(struct va_device *d, const char *path, char *why, size_t le
 		ret = -ENODEV;
 		goto fail;
 	}
-	d->dpy = vaGetDisplayDRM(d->fd);
-	if (!d->dpy) {
-		snprintf(why, len, "%s: no VA display", drv);
-		ret = -ENODEV;
+	ret = init_display(d, path, drv, why, len);
+	if (ret)
 		goto fail;
-	}
-	vaSetInfoCallback(d->dpy, va_quiet, NULL);
-	vaSetErrorCallback(d->dpy, va_error, NULL);
-	st = vaInitialize(d->dpy, &major, &minor);
-	if (st != VA_STATUS_SUCCESS) {
-		snprintf(why, len, "%s: vaInitialize: %s", drv, vaErrorStr(st));
-		vaTerminate(d->dpy);	/* frees the display, even half made */
-		d->dpy = NULL;
-		ret = -ENODEV;
-		goto fail;
-	}
-	ret = pick_config(d, reason, sizeof(reason));
-	if (ret) {
-		snprintf(why, len, "%s (%s): %s", drv, vaQueryVendorString(d->dpy), reason);
-		vaTerminate(d->dpy);
-		d->dpy = NULL;
-		goto fail;
-	}
-	snprintf(why, len, "%s, %s (%s): %s, %s, %s%s", path, drv, vaQueryVendorString(d->dpy),
-		 profile_name(d->h264_profile),
-		 d->entrypoint == VAEntrypointEncSliceLP ? "low power" : "full encode",
-		 d->rc == VA_RC_CBR ? "CBR" : d->rc == VA_RC_VBR ? "VBR" :
-		 d->rc == VA_RC_CQP ? "constant QP only" : "driver rate control",
-		 d->packed ? ", wfdd's SPS/PPS" : ", the driver's SPS/PPS");
 	return 0;
 fail:
 	close(d->fd);
@@ -261,6 +272,31 @@ static int va_device_open_path(void **dev, const char *path, char *why, size_t l
 		return -ENOMEM;
 	ret = open_node(d, path, why, len);
 	if (ret) {
+		free(d);
+		return ret;
+	}
+	*dev = d;
+	return 0;
+}
+
+int vaapi_device_open_fd(void **dev, int fd, const char *name, char *why, size_t len)
+{
+	struct va_device *d = calloc(1, sizeof(*d));
+	drmVersionPtr v = drmGetVersion(fd);
+	char drv[64];
+	int ret;
+
+	snprintf(drv, sizeof(drv), "%s", v ? v->name : "not DRM");
+	if (v)
+		drmFreeVersion(v);
+	if (!d) {
+		close(fd);
+		return -ENOMEM;
+	}
+	d->fd = fd;
+	ret = init_display(d, name, drv, why, len);
+	if (ret) {
+		close(fd);
 		free(d);
 		return ret;
 	}

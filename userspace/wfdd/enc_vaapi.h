@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * VA-API device search, exposed for its unit test.
+ * VA-API device search and opening, exposed for the unit tests.
  */
 #ifndef WFDD_ENC_VAAPI_H
 #define WFDD_ENC_VAAPI_H
@@ -15,5 +15,12 @@
  * on -ENODEV, why each node was passed over.
  */
 int vaapi_device_find(void **dev, const char *dir, char *why, size_t len);
+
+/*
+ * Use the DRM node @fd (taken over; @name for the log) whatever its
+ * driver.  For tests that have libva load a driver of their own
+ * (LIBVA_DRIVER_NAME) on a node with none, such as vgem's.
+ */
+int vaapi_device_open_fd(void **dev, int fd, const char *name, char *why, size_t len);
 
 #endif
