@@ -80,11 +80,16 @@ static int ts_pat_pmt(struct ts_mux *m)
 		0xe0 | (TS_PID_PCR >> 8), TS_PID_PCR & 0xff, 0xf0, 0x00,
 		TS_STREAM_TYPE_H264, 0xe0 | (TS_PID_VIDEO >> 8), TS_PID_VIDEO & 0xff,
 		0xf0, 0x00,
-		/* Only with audio: its elementary stream entry. */
+		/*
+		 * Only with audio: its entry, with the LPCM audio stream
+		 * descriptor of Wi-Fi Display (tag 0x83): sampling frequency
+		 * (2: 48 kHz) << 5 | bits per sample (0: 16) << 3 | reserved
+		 * ones | no emphasis, then channels (1: stereo) << 5 | reserved.
+		 */
 		TS_STREAM_TYPE_LPCM, 0xe0 | (TS_PID_AUDIO >> 8), TS_PID_AUDIO & 0xff,
-		0xf0, 0x00,
+		0xf0, 0x04, 0x83, 0x02, (2 << 5) | (0 << 3) | 0x06, (1 << 5) | 0x0f,
 	};
-	size_t pmt_len = sizeof(pmt) - (m->audio ? 0 : 5);
+	size_t pmt_len = sizeof(pmt) - (m->audio ? 0 : 9);
 
 	pmt[2] = (uint8_t)(pmt_len + 4 - 3);
 	return ts_psi(m, TS_PID_PAT, &m->cc[CC_PAT], pat, sizeof(pat)) ?:

@@ -137,11 +137,15 @@ static void test_lpcm(void)
 	ts_mux_set_audio(&m, true);
 	EXPECT(ts_mux_lpcm(&m, samples, 90000, 27000000) == 0);
 	EXPECT(pid(pkts[0]) == TS_PID_PAT && pid(pkts[1]) == TS_PID_PMT);
-	/* PMT: section_length 23, video then LPCM 0x83 on 0x1100, valid CRC. */
-	EXPECT(pkts[1][7] == 23);
+	/*
+	 * PMT: section_length 27, video then LPCM 0x83 on 0x1100 with its
+	 * 48 kHz/16-bit/stereo descriptor, valid CRC.
+	 */
+	EXPECT(pkts[1][7] == 27);
 	EXPECT(pkts[1][17] == 0x1b && pkts[1][22] == TS_STREAM_TYPE_LPCM);
 	EXPECT(((pkts[1][23] & 0x1f) << 8 | pkts[1][24]) == TS_PID_AUDIO);
-	EXPECT(ts_crc32(pkts[1] + 5, 3 + 23) == 0);
+	EXPECT(!memcmp(pkts[1] + 25, "\xf0\x04\x83\x02\x46\x2f", 6));
+	EXPECT(ts_crc32(pkts[1] + 5, 3 + 27) == 0);
 	for (int i = 0; i < npkts; i++) {
 		const uint8_t *p = pkts[i];
 		size_t off = 4;
