@@ -13,6 +13,7 @@ pkgs=(
 	libx264-dev libopenh264-dev libyuv-dev libavcodec-dev libavutil-dev ffmpeg
 	libevdi0-dev valgrind python3
 	libva-dev gstreamer1.0-tools gstreamer1.0-plugins-bad gstreamer1.0-libav
+	weston wayland-utils udev libwayland-dev wayland-protocols
 	clang
 )
 

@@ -58,7 +58,9 @@ fi
 for k in "${kernels[@]}"; do
 	log="$logdir/vm-$k.log"
 	echo "=== in-VM tests on Debian $k"
-	"$top/tests/vm/run.sh" --kernel "$k" --timeout 1200 -- "$top/tests/vm/suite.sh" 2>&1 |
+	# The compositor scenario (tests/e2e/weston.sh) alone takes up to
+	# 15 minutes on a busy host.
+	"$top/tests/vm/run.sh" --kernel "$k" --timeout 2400 -- "$top/tests/vm/suite.sh" 2>&1 |
 		tee "$log"
 	vmrc=${PIPESTATUS[0]}
 	count "$log"

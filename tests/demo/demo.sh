@@ -1,76 +1,60 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# make demo, inside the VM: wfdd connects wfd output 1 as a 640x480 sink,
-# a KMS client (standing in for a compositor) draws a moving pattern on
-# it, ffmpeg receives and decodes the RTP stream; then the receiver goes
-# away and wfdd ends the session, which unplugs the output.  Leaves PNGs
-# of decoded frames, a report and the logs in $WFD_OUT.
+# make demo, inside the VM: the compositor scenario of tests/e2e/weston.sh
+# (weston on the wfd card, a client, a sink session that ends badly, a
+# second one), with weston's desktop shown during the second session.
+# Leaves in $WFD_OUT the PNGs the sink decoded, weston's log, the daemon's
+# and the sink's logs, the scenario's KTAP and report.txt.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=$WFD_OUT
-port=5004
-# Emulation is slow: give a conversion time to finish within the hold, and
-# the receiver's socket room for IDR bursts (see tests/e2e/stream.sh).
-echo 2000 > /sys/module/wfd/parameters/hold_timeout_ms
-sysctl -qw net.core.rmem_max=16777216
-wfdd=$top/build/userspace-release/wfdd/wfdd
-conn=$(ls -d /sys/class/drm/card*-Virtual-1)
 
-printf 'v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=wfd\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=video %d RTP/AVP 33\r\n' \
-	"$port" > "$out/stream.sdp"
-ffmpeg -nostdin -hide_banner -loglevel error -protocol_whitelist file,rtp,udp \
-	-analyzeduration 30M -probesize 20M -buffer_size 16777216 -i "$out/stream.sdp" -frames:v 60 \
-	-fps_mode passthrough -f rawvideo -pix_fmt rgb24 -y "$out/frames.rgb" \
-	> "$out/receiver.log" 2>&1 < /dev/null &
-rx=$!
-for _ in $(seq 600); do
-	awk -v p=":$(printf %04X $port)\$" '$2 ~ p { f = 1 } END { exit !f }' /proc/net/udp && break
-	sleep 0.1
-done
-sleep 1
+WESTON_E2E_OUT=$out WESTON_E2E_DESKTOP=1 "$top/tests/e2e/weston.sh" | tee "$out/scenario.ktap"
+rc=${PIPESTATUS[0]}
 
-echo "demo: output 1 is $(cat "$conn/status") before the session"
-"$top/tests/e2e/pattern_client" 120 > "$out/client.log" 2>&1 &
-client=$!
-"$wfdd" --output 1 --rtp "127.0.0.1:$port" --mode 640x480@30 --name "Demo sink" \
-	--bitrate 6000 -v > "$out/wfdd.log" 2>&1 &
-wfdd_pid=$!
-for _ in $(seq 100); do [ "$(cat "$conn/status")" = connected ] && break; sleep 0.1; done
-echo "demo: output 1 is $(cat "$conn/status"), modes: $(tr '\n' ' ' < "$conn/modes")"
-modes=$(tr '\n' ' ' < "$conn/modes")
+# The statistics wfdd printed each second (-v), averaged over the seconds
+# in which it sent frames: an idle desktop sends none.
+stats() { # LOG
+	awk '/^wfdd: .* fps,/ && $2 > 0 {
+		n++
+		for (i = 2; i <= NF; i++) {
+			if ($i == "fps,") fps += $(i - 1)
+			if ($i == "kbit/s,") kb += $(i - 1)
+			if ($i == "encode") enc += $(i + 1)
+			if ($i == "commit-to-send") lat += $(i + 1)
+		}
+	}
+	END {
+		if (!n) { print "no frames sent"; exit }
+		printf "%.1f fps, %.0f kbit/s, encode %.0f ms, commit-to-send %.0f ms (means of %d busy seconds)\n",
+			fps / n, kb / n, enc / n / 1000, lat / n / 1000, n
+	}' "$1"
+}
+# The sink's modes as weston lists them when it enables the output.
+weston_modes() {
+	awk '/Virtual-1 .*video modes:/ { m = 1; next }
+	     m && /^ +[0-9]+x[0-9]+@/ { sub(/^ +/, ""); printf "%s%s", sep, $0; sep = "; "; next }
+	     m { exit }' "$out/weston.log"
+}
+endings() { grep '^# output1.ending' "$out/scenario.ktap" | sed 's/^# output1.ending: //'; }
 
-wait "$rx"
-echo "demo: the receiver decoded $(( $(stat -c %s "$out/frames.rgb") / (640 * 480 * 3) )) frames and left"
-wait "$wfdd_pid"
-for _ in $(seq 100); do [ "$(cat "$conn/status")" = disconnected ] && break; sleep 0.1; done
-echo "demo: output 1 is $(cat "$conn/status") after the session"
-kill "$client" 2>/dev/null
-
-n=$(( $(stat -c %s "$out/frames.rgb") / (640 * 480 * 3) ))
-for which in first last; do
-	idx=0
-	[ "$which" = last ] && idx=$((n - 1))
-	ffmpeg -nostdin -loglevel error -f rawvideo -pix_fmt rgb24 -s 640x480 -i "$out/frames.rgb" \
-		-vf "select=eq(n\\,$idx)" -frames:v 1 -y "$out/frame-$which.png"
-done
-"$top/tests/e2e/check_frames" "$out/frames.rgb" 640 480 35 > "$out/check.txt"
-rm -f "$out/frames.rgb"
-
-stats=$(grep fps "$out/wfdd.log" | tail -n 1 | sed 's/^wfdd: //')
-state=$(cat /sys/kernel/debug/dri/*/wfd_state 2>/dev/null)
-ending=$(echo "$state" | grep '^output1.ending' | tail -n 1 | sed 's/^output1.ending: //')
-holds=$(echo "$state" | grep '^output1.hold_timeouts' | tail -n 1 | sed 's/^.*: //')
-cat > "$out/report.txt" <<REPORT
-wfd demo report
-kernel:        $(uname -r) (QEMU TCG: absolute figures measure the emulator too)
-sink modes:    $modes
-mode used:     $(grep -o 'encoding [^ ]*' "$out/wfdd.log" | head -n 1 | cut -d' ' -f2)
-encoder:       $(grep -o 'with [a-z0-9]*' "$out/wfdd.log" | head -n 1 | cut -d' ' -f2)
-last second:   $stats
-decoded:       $(cat "$out/check.txt" | sed 's/^check_frames: //')
-session end:   $ending
-hold timeouts: $holds
-frames:        frame-first.png, frame-last.png (decoded by ffmpeg from the RTP stream)
-REPORT
+{
+	echo "wfd demo report"
+	echo "kernel:      $(uname -r) under QEMU TCG (figures measure the emulator too)"
+	echo "compositor:  $(weston --version 2>&1), DRM backend, pixman renderer, on $(basename /sys/class/drm/card*-Virtual-1)"
+	echo "sink modes:  $(weston_modes) (weston's log)"
+	echo "mode used:   $(grep -m1 -o 'encoding [^ ]*' "$out/wfdd-first.log" | cut -d' ' -f2)"
+	echo "encoder:     $(grep -m1 -o 'with [a-z0-9-]*' "$out/wfdd-first.log" | cut -d' ' -f2), target $(grep -m1 -o 'at [0-9]* kbit/s' "$out/wfdd-first.log" | cut -d' ' -f2) kbit/s"
+	echo "session 1:   $(stats "$out/wfdd-first.log")"
+	echo "session 2:   $(stats "$out/wfdd-second.log") (with weston-simple-shm animating)"
+	echo "endings:     $(endings | head -n 1)"
+	echo "             $(endings | tail -n 1)"
+	echo "             (wfdd: $(grep -h 'session ends\|stopping' "$out/wfdd-first.log" "$out/wfdd-second.log" | tr '\n' ';' | sed 's/;$//'))"
+	echo "scenario:    $(grep -c '^ok' "$out/scenario.ktap") of $(grep -c '^\(not \)\?ok' "$out/scenario.ktap") checks passed (scenario.ktap)"
+	echo "frames:      frame-before.png (pattern client), frame-after.png (after the client changed),"
+	echo "             frame-second-session.png (the output back), frame-desktop.png (weston's desktop),"
+	echo "             each as the sink decoded it from the RTP stream"
+	echo "logs:        weston.log, wfdd-first.log, wfdd-second.log, sink-*.log, client.log"
+} > "$out/report.txt"
 cat "$out/report.txt"
-grep -q "0 below" "$out/check.txt"
+exit "$rc"
