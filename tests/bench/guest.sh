@@ -128,9 +128,12 @@ point() {
 	if [ "$pipe" = ffmpeg ]; then
 		wait_status connected 30
 		sleep 1
-		# The same encoder settings as wfdd's x264 (enc_x264.c).
+		# The same encoder settings as wfdd's x264 (enc_x264.c).  kmsgrab
+		# stamps frames in microseconds (a 1 MHz "rate"): the output rate
+		# gives the encoder the real one, without duplicating frames.
 		ffmpeg -nostdin -hide_banner -loglevel error -f kmsgrab -device "$card" \
 			-framerate "$fps" -i - -vf hwdownload,format=bgr0,format=yuv420p \
+			-r "$fps" -fps_mode vfr \
 			-c:v libx264 -preset ultrafast -tune zerolatency -profile:v baseline \
 			-threads 1 -b:v "${kbps}k" -maxrate "${kbps}k" -bufsize "$((kbps / 4))k" \
 			-g "$((fps * 2))" -bf 0 -f rtp_mpegts "rtp://127.0.0.1:$port" \

@@ -249,7 +249,7 @@ static int cmd_flip(int argc, char **argv)
 	unsigned int shared = 0;
 	char path[32];
 	uint64_t t0;
-	int fd, c, w, h, ret = 1;
+	int fd, c, w, h, flip_err, ret = 1;
 
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
@@ -332,11 +332,16 @@ static int cmd_flip(int argc, char **argv)
 			if (!nodraw)
 				draw(nb, w, h, st.n, col, row);
 			st.commit_ns = now_ns();
+			flip_err = 0;
 			if (!blocking &&
-			    !drmModePageFlip(fd, crtc, nb->fb, DRM_MODE_PAGE_FLIP_EVENT, &st)) {
+			    drmModePageFlip(fd, crtc, nb->fb, DRM_MODE_PAGE_FLIP_EVENT, &st))
+				flip_err = errno;
+			if (!blocking && !flip_err) {
 				st.pending = true;
-			} else if (!blocking && (errno != EINVAL || st.frames)) {
-				break;	/* e.g. the output was unplugged */
+			} else if (!blocking && st.frames) {
+				/* e.g. the output was unplugged */
+				fprintf(stderr, "kmsbench: page flip: %s\n", strerror(flip_err));
+				break;
 			} else if (drmModeSetCrtc(fd, crtc, nb->fb, 0, 0, &conn->connector_id, 1,
 						  &mode)) {
 				fprintf(stderr, "kmsbench: setcrtc: %s\n", strerror(errno));
@@ -344,6 +349,9 @@ static int cmd_flip(int argc, char **argv)
 			} else {
 				uint64_t t = now_ns();
 
+				if (!blocking)
+					fprintf(stderr, "kmsbench: no page flip (%s): blocking SETCRTC\n",
+						strerror(flip_err));
 				blocking = true;
 				on_flip(fd, 0, (unsigned int)(t / 1000000000ull),
 					(unsigned int)(t % 1000000000ull / 1000), &st);
