@@ -11,11 +11,13 @@
  *   stage_mux_send  MPEG-TS mux and RTP packetization (tsmux.c, rtp.c) up
  *                   to the datagram handed to the socket layer
  *
- * The pictures are the moving test pattern the VM benchmarks commit.
+ * The pictures are the moving test pattern the VM benchmarks commit, or
+ * with "static" its first frame again and again (wfdd's idle refresh).
  *
- * usage: stages x264|openh264 WxH FRAMES [FPS KBPS]
+ * usage: stages x264|openh264 WxH FRAMES [FPS KBPS [static]]
  */
 #define _GNU_SOURCE
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,15 +73,17 @@ int main(int argc, char **argv)
 	struct ts_mux m;
 	uint32_t *xrgb;
 	int w, h, frames;
+	bool still;
 
 	if (argc >= 2)
 		ops = !strcmp(argv[1], "x264") ? &encoder_x264 :
 		      !strcmp(argv[1], "openh264") ? &encoder_openh264 : NULL;
 	if (argc < 4 || !ops || sscanf(argv[2], "%dx%d", &w, &h) != 2 || w < 64 || h < 64 ||
 	    (frames = atoi(argv[3])) < 1) {
-		fprintf(stderr, "usage: stages x264|openh264 WxH FRAMES [FPS KBPS]\n");
+		fprintf(stderr, "usage: stages x264|openh264 WxH FRAMES [FPS KBPS [static]]\n");
 		return 2;
 	}
+	still = argc > 6 && !strcmp(argv[6], "static");
 	p = (struct enc_params){ .width = w, .height = h, .fps = argc > 4 ? atoi(argv[4]) : 30,
 				 .bitrate_kbps = argc > 5 ? atoi(argv[5]) : 4000 };
 	p.gop = p.fps * 2;
@@ -94,7 +98,7 @@ int main(int argc, char **argv)
 	for (int n = 1; n <= frames; n++) {
 		struct enc_out out;
 
-		for (int y = 0; y < h; y++)
+		for (int y = 0; y < h && (n == 1 || !still); y++)
 			for (int x = 0; x < w; x++)
 				xrgb[(size_t)y * (size_t)w + (size_t)x] =
 					pattern_pixel((unsigned int)x, (unsigned int)y, (unsigned int)w,
