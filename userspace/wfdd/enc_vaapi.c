@@ -7,7 +7,8 @@
  * with constraint_set4/5 in an SPS wfdd writes itself) on drivers that
  * offer no Constrained Baseline but take packed headers.  P-frames only,
  * one reference, CBR when the driver has it, IDR on request with SPS/PPS
- * in front.
+ * in front.  The kept picture reads back as I420 for a software encoder
+ * to take over when this one fails.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
@@ -40,7 +41,12 @@ struct va_device {
 	enum h264_profile h264_profile;
 	VAEntrypoint entrypoint;
 	uint32_t rc;		/* VA_RC_*; 0: the driver has no choice */
-	bool packed;		/* the driver takes our SPS and PPS */
+	/*
+	 * VA_ENC_PACKED_HEADER_* of the headers wfdd writes: SEQUENCE, and
+	 * PICTURE where the driver takes it (else the PPS goes with the SPS,
+	 * as the drivers that only take SEQUENCE expect).  0: the driver's.
+	 */
+	uint32_t packed;
 	VAStatus last;		/* the last failure, reported as diag */
 };
 
@@ -147,9 +153,7 @@ static int pick_config(struct va_device *d, char *why, size_t len)
 				{ .type = VAConfigAttribRateControl },
 				{ .type = VAConfigAttribEncPackedHeaders },
 			};
-			const uint32_t need = VA_ENC_PACKED_HEADER_SEQUENCE |
-					      VA_ENC_PACKED_HEADER_PICTURE;
-			bool packed;
+			uint32_t packed;
 
 			if (!has_entrypoint(d->dpy, profiles[i].va, eps[j]))
 				continue;
@@ -158,8 +162,11 @@ static int pick_config(struct va_device *d, char *why, size_t len)
 			    a[0].value == VA_ATTRIB_NOT_SUPPORTED ||
 			    !(a[0].value & VA_RT_FORMAT_YUV420))
 				continue;
-			packed = a[2].value != VA_ATTRIB_NOT_SUPPORTED &&
-				 (a[2].value & need) == need;
+			packed = a[2].value == VA_ATTRIB_NOT_SUPPORTED ? 0 :
+				 a[2].value & (VA_ENC_PACKED_HEADER_SEQUENCE |
+					       VA_ENC_PACKED_HEADER_PICTURE);
+			if (!(packed & VA_ENC_PACKED_HEADER_SEQUENCE))
+				packed = 0;
 			/* Only our own SPS can say "Constrained High". */
 			if (profiles[i].h264 == H264_CONSTRAINED_HIGH && !packed)
 				continue;
@@ -466,8 +473,7 @@ static int va_open(struct encoder **out, const struct enc_params *p)
 		ca[nca++] = (VAConfigAttrib){ .type = VAConfigAttribRateControl, .value = dev->rc };
 	if (dev->packed)
 		ca[nca++] = (VAConfigAttrib){ .type = VAConfigAttribEncPackedHeaders,
-					      .value = VA_ENC_PACKED_HEADER_SEQUENCE |
-						       VA_ENC_PACKED_HEADER_PICTURE };
+					      .value = dev->packed };
 	/* A coded picture never comes near raw 4:2:0 size plus headers. */
 	e->coded_size = (size_t)aw * (size_t)ah * 3 / 2 + 65536;
 	if (!va_ok(e, vaCreateConfig(e->dpy, dev->profile, dev->entrypoint, ca, nca, &e->enc_cfg),
@@ -740,7 +746,8 @@ static bool add_sequence(struct encoder *e, struct va_bufs *b)
 		.initial_buffer_fullness = bps / 4 * 3 / 4,
 	};
 	VAEncMiscParameterFrameRate fr = { .framerate = (uint32_t)e->p.fps | 1u << 16 };
-	uint8_t sps[128], pps[32];
+	uint8_t hdr[160];
+	int sps, pps;
 
 	if (!add_buf(e, b, VAEncSequenceParameterBufferType, &sq, sizeof(sq)))
 		return false;
@@ -753,10 +760,14 @@ static bool add_sequence(struct encoder *e, struct va_bufs *b)
 		return false;
 	if (!e->dev->packed)
 		return true;
-	return add_packed(e, b, VAEncPackedHeaderSequence, sps,
-			  h264_write_sps(&e->seq, sps, sizeof(sps))) &&
-	       add_packed(e, b, VAEncPackedHeaderPicture, pps,
-			  h264_write_pps(&e->seq, pps, sizeof(pps)));
+	sps = h264_write_sps(&e->seq, hdr, sizeof(hdr));
+	pps = sps > 0 ? h264_write_pps(&e->seq, hdr + sps, sizeof(hdr) - (size_t)sps) : -1;
+	if (sps <= 0 || pps <= 0)
+		return false;
+	if (!(e->dev->packed & VA_ENC_PACKED_HEADER_PICTURE))
+		return add_packed(e, b, VAEncPackedHeaderSequence, hdr, sps + pps);
+	return add_packed(e, b, VAEncPackedHeaderSequence, hdr, sps) &&
+	       add_packed(e, b, VAEncPackedHeaderPicture, hdr + sps, pps);
 }
 
 static int collect(struct encoder *e, struct enc_out *out)

@@ -13,9 +13,11 @@
  * size, a render target that is not the kept surface.
  *
  * WFDFAKE_FAIL_ENCODE=1 in the environment makes every encode fail, for
- * the software fallback.  With WFDFAKE_PACKED=1 at vaInitialize, the
+ * the software fallback.  With WFDFAKE_PACKED set at vaInitialize, the
  * driver takes packed SPS/PPS and requires them with every IDR (it checks
- * their NAL headers and lengths, and still writes x264's own).
+ * their NAL headers and lengths, and still writes x264's own): "seq"
+ * takes the sequence header only, which must then carry the PPS too,
+ * anything else takes sequence and picture headers.
  */
 #define _GNU_SOURCE
 #include <stdbool.h>
@@ -75,7 +77,7 @@ struct obj {
 
 struct fake {
 	struct obj o[MAX_OBJ];
-	bool packed;	/* WFDFAKE_PACKED */
+	uint32_t packed;	/* from WFDFAKE_PACKED: VA_ENC_PACKED_HEADER_* taken */
 };
 
 static struct obj *get(VADriverContextP ctx, unsigned int id, enum kind k)
@@ -137,8 +139,7 @@ static VAStatus get_config_attributes(VADriverContextP ctx, VAProfile p, VAEntry
 		case VAConfigAttribRTFormat: a[i].value = VA_RT_FORMAT_YUV420; break;
 		case VAConfigAttribRateControl: a[i].value = VA_RC_CBR | VA_RC_CQP; break;
 		case VAConfigAttribEncPackedHeaders:
-			a[i].value = ((struct fake *)ctx->pDriverData)->packed ?
-				     VA_ENC_PACKED_HEADER_SEQUENCE | VA_ENC_PACKED_HEADER_PICTURE :
+			a[i].value = ((struct fake *)ctx->pDriverData)->packed ?:
 				     VA_ATTRIB_NOT_SUPPORTED;
 			break;
 		default: a[i].value = VA_ATTRIB_NOT_SUPPORTED; break;
@@ -156,8 +157,7 @@ static VAStatus create_config(VADriverContextP ctx, VAProfile p, VAEntrypoint ep
 	for (int i = 0; i < n; i++) {
 		if (a[i].type != VAConfigAttribEncPackedHeaders)
 			continue;
-		if (!((struct fake *)ctx->pDriverData)->packed ||
-		    a[i].value != (VA_ENC_PACKED_HEADER_SEQUENCE | VA_ENC_PACKED_HEADER_PICTURE))
+		if (!a[i].value || a[i].value != ((struct fake *)ctx->pDriverData)->packed)
 			return VA_STATUS_ERROR_ATTR_NOT_SUPPORTED;
 		packed = true;
 	}
@@ -418,14 +418,22 @@ static VAStatus render_picture(VADriverContextP ctx, VAContextID id, VABufferID 
 			int want = o->ctx.ph.type == VAEncPackedHeaderSequence ? 7 :
 				   o->ctx.ph.type == VAEncPackedHeaderPicture ? 8 : -1;
 
+			bool with_pps = !(((struct fake *)ctx->pDriverData)->packed &
+					  VA_ENC_PACKED_HEADER_PICTURE);
+
 			if (!o->ctx.have_ph || o->ctx.ph.bit_length != 8 * b->buf.size ||
 			    !o->ctx.ph.has_emulation_bytes || b->buf.size < 6 ||
 			    memcmp(d, "\0\0\0\1", 4) || (d[4] & 0x1f) != want)
 				return VA_STATUS_ERROR_INVALID_PARAMETER;
-			if (want == 7)
+			if (want == 7) {
+				/* Sequence header only: the PPS follows the SPS in it. */
+				if (with_pps && !memmem(d + 5, b->buf.size - 5, "\0\0\0\1\x68", 5))
+					return VA_STATUS_ERROR_INVALID_PARAMETER;
 				o->ctx.sps = true;
-			else
+				o->ctx.pps |= with_pps;
+			} else {
 				o->ctx.pps = true;
+			}
 			o->ctx.have_ph = false;
 			break;
 		}
@@ -636,7 +644,10 @@ VAStatus INIT_NAME(VA_MAJOR_VERSION, VA_MINOR_VERSION)(VADriverContextP ctx)
 	ctx->pDriverData = calloc(1, sizeof(struct fake));
 	if (!ctx->pDriverData)
 		return VA_STATUS_ERROR_ALLOCATION_FAILED;
-	((struct fake *)ctx->pDriverData)->packed = getenv("WFDFAKE_PACKED") != NULL;
+	if (getenv("WFDFAKE_PACKED"))
+		((struct fake *)ctx->pDriverData)->packed =
+			VA_ENC_PACKED_HEADER_SEQUENCE |
+			(strcmp(getenv("WFDFAKE_PACKED"), "seq") ? VA_ENC_PACKED_HEADER_PICTURE : 0);
 	ctx->version_major = VA_MAJOR_VERSION;
 	ctx->version_minor = VA_MINOR_VERSION;
 	ctx->max_profiles = 4;

@@ -248,31 +248,38 @@ int main(int argc, char **argv)
 	frame_encoder_destroy(fe);
 	fclose(logf);
 
-	/* A driver that takes packed headers gets wfdd's SPS and PPS. */
-	setenv("WFDFAKE_PACKED", "1", 1);
-	log = NULL;
-	logf = open_memstream(&log, &log_len);
-	fe = NULL;
-	ret = frame_encoder_create_ops(&fe, &ops, NULL, NULL, logf);
-	unsetenv("WFDFAKE_PACKED");
-	keys = decoded = 0;
-	for (int n = 0; !ret && n < 4; n++) {
-		draw(map, n);
-		ret = frame_encoder_configure(fe, &p) ?:
-		      frame_encoder_load(fe, &(struct enc_frame){ .buffer_id = 1, .dmabuf = mfd,
-				.map = map, .size = W * H * 4, .fourcc = DRM_FORMAT_XRGB8888,
-				.modifier = DRM_FORMAT_MOD_LINEAR, .width = W, .height = H,
-				.pitch = W * 4 }) ?:
-		      frame_encoder_encode(fe, n == 2, &out);
-		keys += !ret && out.key;
-		decoded += !ret && decode(ctx, &out, map) >= 40;
+	/*
+	 * A driver that takes packed headers gets wfdd's SPS and PPS: as two
+	 * headers, or the PPS after the SPS where it takes only the sequence.
+	 */
+	for (int m = 0; m < 2; m++) {
+		setenv("WFDFAKE_PACKED", m ? "seq" : "seq+pic", 1);
+		log = NULL;
+		logf = open_memstream(&log, &log_len);
+		fe = NULL;
+		ret = frame_encoder_create_ops(&fe, &ops, NULL, NULL, logf);
+		unsetenv("WFDFAKE_PACKED");
+		keys = decoded = 0;
+		for (int n = 0; !ret && n < 4; n++) {
+			draw(map, n);
+			ret = frame_encoder_configure(fe, &p) ?:
+			      frame_encoder_load(fe, &(struct enc_frame){ .buffer_id = 1,
+					.dmabuf = mfd, .map = map, .size = W * H * 4,
+					.fourcc = DRM_FORMAT_XRGB8888,
+					.modifier = DRM_FORMAT_MOD_LINEAR, .width = W,
+					.height = H, .pitch = W * 4 }) ?:
+			      frame_encoder_encode(fe, n == 2, &out);
+			keys += !ret && out.key;
+			decoded += !ret && decode(ctx, &out, map) >= 40;
+		}
+		fflush(logf);
+		check(!ret && strstr(log, "wfdd's SPS/PPS") && keys == 2 && decoded == 4,
+		      "packed %s: SPS/PPS with each IDR (0 and 2) and only then: %d",
+		      m ? "sequence header" : "sequence and picture headers", ret);
+		frame_encoder_destroy(fe);
+		fclose(logf);
+		free(log);
 	}
-	fflush(logf);
-	check(!ret && strstr(log, "wfdd's SPS/PPS") && keys == 2 && decoded == 4,
-	      "packed SPS/PPS with each IDR (0 and 2) and only then: %d", ret);
-	frame_encoder_destroy(fe);
-	fclose(logf);
-	free(log);
 	munmap(map, W * H * 4);
 	close(mfd);
 	avcodec_free_context(&ctx);
