@@ -246,14 +246,17 @@ static void on_reply(void)
 	}
 }
 
-static void on_rtp(void)
+/* One datagram, if one is waiting; false when none was. */
+static bool on_rtp(void)
 {
 	uint8_t buf[2048];
-	ssize_t n = recv(udp, buf, sizeof(buf), 0);
+	ssize_t n = recv(udp, buf, sizeof(buf), MSG_DONTWAIT);
 	int seq;
 
+	if (n < 0)
+		return false;
 	if (n < 12 || (buf[0] & 0xc0) != 0x80 || (buf[1] & 0x7f) != 33)
-		return;
+		return true;
 	packets++;
 	seq = buf[2] << 8 | buf[3];
 	if (last_seq >= 0 && seq != ((last_seq + 1) & 0xffff))
@@ -261,10 +264,11 @@ static void on_rtp(void)
 	last_seq = seq;
 	if (o.drop_percent && rand() % 100 < o.drop_percent) {
 		dropped++;
-		return;
+		return true;
 	}
 	if (ts_out)
 		fwrite(buf + 12, 1, (size_t)n - 12, ts_out);
+	return true;
 }
 
 static bool due(double *after)
@@ -451,7 +455,8 @@ int main(int argc, char **argv)
 		if (poll(p, 2, 50) < 0 && errno != EINTR)
 			break;
 		if (p[1].revents)
-			on_rtp();
+			while (on_rtp())
+				;
 		misbehave();
 		if (tcp < 0 || !(p[0].revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;
@@ -481,6 +486,9 @@ int main(int argc, char **argv)
 				on_reply();
 		}
 	}
+	/* What the source sent before it hung up is still queued: keep it. */
+	while (on_rtp())
+		;
 	say("done: %lu rtp packets, %lu lost, %lu dropped on purpose, %lu keep-alives",
 	    packets, lost, dropped, keepalives);
 	if (ts_out)
