@@ -15,7 +15,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,25 +28,12 @@
 
 #include "convert.h"
 #include "encoder.h"
+#include "tap.h"
 
 #define W 320
 #define H 240
 #define FAKE_STATUS 0x12
 
-static int failures, tests;
-
-static void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	tests++;
-	failures += !ok;
-	printf("%s %d ", ok ? "ok" : "not ok", tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
 
 /* What the fake device is told to do. */
 static struct fake_dev {
@@ -353,6 +339,5 @@ int main(void)
 		}
 	}
 	free(log_text);
-	printf("1..%d\n", tests);
-	return failures ? 1 : 0;
+	return tap_done();
 }

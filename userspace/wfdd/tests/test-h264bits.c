@@ -15,21 +15,8 @@
 #include <libavcodec/bsf.h>
 
 #include "h264bits.h"
+#include "tap.h"
 
-static int failures, tests;
-
-static void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	tests++;
-	failures += !ok;
-	printf("%s %d ", ok ? "ok" : "not ok", tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
 
 /* The parser's trace: one "position name bits = value" line per field. */
 static char *trace;
@@ -178,6 +165,5 @@ int main(void)
 		check(h264_write_sps(&s, small, sizeof(small)) < 0, "SPS into a short buffer: -ENOSPC");
 	}
 	free(trace);
-	printf("1..%d\n", tests);
-	return failures ? 1 : 0;
+	return tap_done();
 }

@@ -4,27 +4,13 @@
  * send-rate-below-encoded-rate rule that ends a session as
  * INSUFFICIENT_BANDWIDTH.  KTAP output.
  */
-#include <stdarg.h>
 #include <stdio.h>
 
 #include "stats.h"
+#include "tap.h"
 
 #define MS 1000000ull
 
-static int failures, tests;
-
-static void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	tests++;
-	failures += !ok;
-	printf("%s %d ", ok ? "ok" : "not ok", tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
 
 /* Three 10000-byte frames; @sent more bytes left the socket. */
 static bool second(struct stats *s, uint64_t *now, uint64_t *sent, uint64_t add,
@@ -79,6 +65,5 @@ int main(void)
 	check(stats_tick(&s, now, sent, &rs), "a two-second interval");
 	check(rs.fps_milli == 500 && rs.bitrate_kbps == 100,
 	      "over it: 0.500 fps, 100 kbit/s: %u, %u", rs.fps_milli, rs.bitrate_kbps);
-	printf("1..%d\n", tests);
-	return failures ? 1 : 0;
+	return tap_done();
 }

@@ -16,7 +16,6 @@
 #include <libgen.h>
 #include <limits.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,25 +30,12 @@
 #include "convert.h"
 #include "enc_vaapi.h"
 #include "encoder.h"
+#include "tap.h"
 
 #define W 320
 #define H 240
 
-static int failures, tests;
 static char node[300];
-
-static void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	tests++;
-	failures += !ok;
-	printf("%s %d ", ok ? "ok" : "not ok", tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
 
 static int fake_device_open(void **dev, const char *path, char *why, size_t len)
 {
@@ -283,6 +269,5 @@ int main(int argc, char **argv)
 	munmap(map, W * H * 4);
 	close(mfd);
 	avcodec_free_context(&ctx);
-	printf("1..%d\n", tests);
-	return failures ? 1 : 0;
+	return tap_done();
 }
