@@ -12,6 +12,12 @@
 #                 for FUZZ_SECONDS (default 60)
 # make sparse     build with sparse (C=1) and W=1
 # make checkpatch run checkpatch.pl --strict on the kernel sources
+# make install    install wfd.ko for KDIR's kernel (+ depmod), wfdd, wfdctl,
+#                 libwfd (headers, libwfd.pc), man pages, the udev rule and
+#                 wfdd@.service; PREFIX (/usr/local), SYSCONFDIR (/etc), DESTDIR
+# make uninstall  remove what make install installed
+# make dkms-install    register the module with DKMS (rebuilt for new kernels)
+# make dkms-uninstall  remove it from DKMS
 
 KERNELS ?= 6.1 6.12
 CACHE := $(CURDIR)/.vm-cache
@@ -28,6 +34,7 @@ endif
 KSRC := Kbuild $(wildcard kernel/*.c kernel/*.h kernel/*.sh) include/uapi/drm/wfd_drm.h
 
 .PHONY: all module modules clean check check-kernel igt sparse checkpatch selftests demo userspace
+.PHONY: install install-module install-userspace uninstall dkms-install dkms-uninstall
 
 DEMO_KERNEL ?= 6.12
 
@@ -57,6 +64,83 @@ module modules:
 	 tar cf - $(KSRC) | tar xmf - -C $$out --keep-newer-files 2>/dev/null; \
 	 $(MAKE) -C $(KDIR) M=$$out W=$(W) C=$(C) modules && \
 	 echo "built $$out/wfd.ko"
+
+# Installation.  The module goes to updates/, which depmod prefers to the
+# kernel's own directories; user space is installed by meson from its own
+# build directory, configured with PREFIX and SYSCONFDIR.
+PREFIX ?= /usr/local
+SYSCONFDIR ?= /etc
+DEPMOD ?= depmod
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+IBUILD := $(BUILD)/userspace-install
+KABI = $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+
+install:
+	$(MAKE) module
+	$(MAKE) install-module install-userspace
+
+# Installs what "make" built, like the kernel's modules_install.  depmod
+# only for the running system: a DESTDIR is a staging tree whose package
+# runs depmod when it is installed.
+install-module:
+	@test -f $(BUILD)/kmod-$(KABI)/wfd.ko || { echo "install: no wfd.ko for '$(KABI)': run make first (KDIR=$(KDIR))" >&2; exit 1; }
+	install -D -m 0644 $(BUILD)/kmod-$(KABI)/wfd.ko $(DESTDIR)/lib/modules/$(KABI)/updates/wfd.ko
+ifeq ($(DESTDIR),)
+	$(DEPMOD) -a $(KABI)
+else
+	@echo "install: not running depmod in DESTDIR=$(DESTDIR); run 'depmod -a $(KABI)' on the target"
+endif
+
+install-userspace:
+	@test -d $(IBUILD) || meson setup --buildtype=release --prefix=$(PREFIX) \
+		--sysconfdir=$(SYSCONFDIR) $(IBUILD) userspace
+	meson configure -Dprefix=$(PREFIX) -Dsysconfdir=$(SYSCONFDIR) $(IBUILD)
+	ninja -C $(IBUILD)
+	meson install -C $(IBUILD) --no-rebuild $(if $(DESTDIR),--destdir $(DESTDIR))
+ifeq ($(DESTDIR),)
+	ldconfig
+	@# Not an error where neither runs (a container, a chroot).
+	@udevadm control --reload 2>/dev/null || true
+	@systemctl daemon-reload 2>/dev/null || true
+endif
+
+# Removes wfd.ko from updates/ of every kernel it was installed for (not the
+# DKMS copies: dkms-uninstall does), and the files meson installed.
+uninstall:
+	@for ko in $(wildcard $(DESTDIR)/lib/modules/*/updates/wfd.ko); do \
+		echo "rm $$ko"; rm -f "$$ko"; \
+		abi=$${ko#$(DESTDIR)/lib/modules/}; abi=$${abi%%/*}; \
+		if [ -z "$(DESTDIR)" ]; then $(DEPMOD) -a "$$abi"; fi; \
+	done
+	@# meson's log lists what the last install put where: refuse to
+	@# remove it for another DESTDIR.
+	@log=$(IBUILD)/meson-logs/install-log.txt; \
+	if [ ! -f $$log ]; then \
+		echo "uninstall: $(IBUILD) has no install log: nothing of user space to remove"; \
+	elif grep -v '^#' $$log | grep -qv '^$(DESTDIR)/'; then \
+		echo "uninstall: the last install of user space was not to DESTDIR=$(DESTDIR)" >&2; exit 1; \
+	else \
+		cd $(IBUILD) && meson --internal uninstall && \
+		if [ -z "$(DESTDIR)" ]; then ldconfig; fi; \
+	fi
+
+# Copies the module's sources to /usr/src/wfd-VERSION (replacing an earlier
+# registration of the same version), then builds and installs it for the
+# running kernel; DKMS rebuilds it for every kernel installed later.
+dkms-install:
+ifeq ($(DESTDIR),)
+	@if dkms status -m wfd -v $(VERSION) | grep -q .; then dkms remove -m wfd -v $(VERSION) --all; fi
+endif
+	rm -rf $(DESTDIR)/usr/src/wfd-$(VERSION)
+	mkdir -p $(DESTDIR)/usr/src/wfd-$(VERSION)
+	tar cf - dkms.conf $(KSRC) | tar xf - -C $(DESTDIR)/usr/src/wfd-$(VERSION)
+ifeq ($(DESTDIR),)
+	dkms install -m wfd -v $(VERSION)
+endif
+
+dkms-uninstall:
+	-dkms remove -m wfd -v $(VERSION) --all
+	rm -rf $(DESTDIR)/usr/src/wfd-$(VERSION)
 
 sparse:
 	$(MAKE) module C=2 W=1
