@@ -419,8 +419,15 @@ static struct handed *handed_get(struct session_state *st,
 		if (!b && !st->bufs[i].id)
 			b = &st->bufs[i];
 	}
-	if (!(f->flags & WFD_FRAME_NEW_BUFFER) || !b)
+	if (!(f->flags & WFD_FRAME_NEW_BUFFER))
 		return NULL;
+	if (!b) {
+		/* More buffers than a bench client uses: not mapped, not kept. */
+		struct drm_gem_close gc = { .handle = f->gem_handle };
+
+		drmIoctl(st->fd, DRM_IOCTL_GEM_CLOSE, &gc);
+		return NULL;
+	}
 	b->id = f->buffer_id;
 	b->handle = f->gem_handle;
 	b->dmabuf = -1;
