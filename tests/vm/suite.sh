@@ -15,7 +15,8 @@ for t in "$top/tests/selftests/wfd_kms" "$top/tests/selftests/wfd_session" \
 	 "$top/build/userspace-release/wfdd/test-vaprobe" \
 	 "$top/build/userspace-release/wfdd/test-fallback" \
 	 "$top/build/userspace-release/wfdd/test-vaapi-fake" \
-	 "$top/tests/e2e/stream.sh" "$top/tests/e2e/wfdctl.sh" "${weston[@]}" \
+	 "$top/tests/e2e/stream.sh" "$top/tests/e2e/wfd-session.sh" \
+	 "$top/tests/e2e/wfdctl.sh" "${weston[@]}" \
 	 "$top/tests/selftests/wfd_load.sh"; do
 	echo "# suite: $(basename "$t")"
 	"$t" || rc=1

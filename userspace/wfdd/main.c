@@ -302,6 +302,26 @@ static void buffer_gone(void *opaque, uint64_t buffer_id)
 	frame_encoder_forget(d->fe, buffer_id);
 }
 
+/*
+ * Frames arrive but no MODE_SET has told the mode yet (in the VM tests
+ * the first FRAME_READY of a session comes before it, or without it):
+ * take the mode from the frames and the sink's modes, since M4 waits for
+ * it.  A later MODE_SET of the same mode changes nothing.
+ */
+static void infer_mode(struct wfdd *d, int w, int h)
+{
+	for (int i = 0; i < d->o.nmodes; i++) {
+		if ((int)d->o.modes[i].width == w && (int)d->o.modes[i].height == h) {
+			fprintf(stderr, "wfdd: no MODE_SET for this session: %dx%d@%u from the frames\n",
+				w, h, d->o.modes[i].refresh_hz);
+			d->src.mode_w = w;
+			d->src.mode_h = h;
+			d->src.mode_hz = d->o.modes[i].refresh_hz;
+			return;
+		}
+	}
+}
+
 static int new_frame(struct wfdd *d)
 {
 	struct source_frame f;
@@ -318,6 +338,8 @@ static int new_frame(struct wfdd *d)
 	if (d->frame_log)
 		stamp(&ft, T_ACQUIRED);
 	stats_superseded(&d->st, f.info.superseded);
+	if (d->conn && !d->src.mode_w)
+		infer_mode(d, (int)f.info.width, (int)f.info.height);
 	ret = ensure_encoder(d, (int)f.info.width, (int)f.info.height);
 	if (!ret)
 		ret = frame_encoder_load(d->fe, &(struct enc_frame){

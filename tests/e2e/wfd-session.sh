@@ -1,0 +1,208 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Wi-Fi Display end-to-end test, in the VM with wfd loaded: wfdd listens
+# for sinks on loopback; the test sink connects, the output appears with
+# the sink's modes, a KMS client draws, the sink receives and a real
+# decoder (ffmpeg) decodes the frames.  Then each misbehaviour of the sink
+# must end its session with the right status and unplug the output, and
+# the next sink gets a fresh session from the same daemon.  KTAP.
+top=$(cd "$(dirname "$0")/../.." && pwd)
+wfdd=${WFDD:-$top/build/userspace-release/wfdd/wfdd}
+sinkbin=$top/tests/e2e/wfd_testsink
+out=${WFD_OUT:-/tmp}/wfd-session
+mkdir -p "$out"
+rm -f "$out"/*
+rtsp=127.0.0.1:7236
+# Short keep-alive times, so that a silent sink is found in seconds; the
+# 6 s reply window covers a sink the emulated CPU starves for a while.
+ka=2000 kato=8000
+# 640x360p30 native (HH bit 6), 640x480p60 (CEA bit 0), 800x600p30 (VESA bit 0).
+formats="32 00 01 01 00000001 00000001 00000040 00 0000 0000 00 none none"
+echo 2000 > /sys/module/wfd/parameters/hold_timeout_ms
+sysctl -qw net.core.rmem_max=16777216
+
+n=0 fail=0
+result() { n=$((n + 1)); if [ "$2" -eq 0 ]; then echo "ok $n $1"; else echo "not ok $n $1"; fail=1; fi; }
+status() { local s; read -r s < /sys/class/drm/card*-Virtual-1/status; echo "$s"; }
+modes() { cat /sys/class/drm/card*-Virtual-1/modes; }
+ending() { cat /sys/kernel/debug/dri/*/wfd_state 2>/dev/null | grep "^output1.ending" | tail -n 1; }
+wait_status() { # want seconds
+	local i s f=(/sys/class/drm/card*-Virtual-1/status)
+	for ((i = 0; i < $2 * 10; i++)); do
+		read -r s < "${f[0]}"
+		[ "$s" = "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# In the background from before the fault: the wall time at which the
+# output, once connected, shows disconnected, into FILE.  (Waiting for the
+# fault in the log first would time the script's own polling.)
+watch_unplug() { # file
+	local i s seen=0 f=(/sys/class/drm/card*-Virtual-1/status)
+	for ((i = 0; i < 2400; i++)); do
+		read -r s < "${f[0]}"
+		if [ "$s" = connected ]; then
+			seen=1
+		elif [ $seen = 1 ]; then
+			echo "$EPOCHREALTIME" > "$1"
+			return
+		fi
+		sleep 0.05
+	done
+}
+# The sink's wall time stamp of its first log line matching a pattern.
+sink_time() { # file pattern
+	grep -m1 "$2" "$1" | awk '{ print $2 }'
+}
+wait_log() { # file pattern seconds
+	local i
+	for i in $(seq $(($3 * 10))); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+wait_file() { # file seconds
+	local i
+	for ((i = 0; i < $2 * 10; i++)); do
+		[ -s "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# The measured time from the fault to the unplug.
+report_time() { # what t0 t1
+	awk -v w="$1" -v a="$2" -v b="$3" 'BEGIN { printf "# %s: unplugged %.2f s after the fault\n", w, b - a }'
+}
+dump() {
+	for f in "$@"; do tail -n 8 "$out/$f" | sed "s/^/# $f: /"; done
+}
+
+# One session with a misbehaving sink: NAME, the log line of the fault,
+# the expected ending (status name and diag), sink options.
+misbehaving() {
+	local name=$1 fault=$2 want=$3 rc=0 client before
+	shift 3
+	before=$(ending)
+	rm -f "$out/unplug-$name"
+	watch_unplug "$out/unplug-$name" &
+	"$top/tests/e2e/pattern_client" 60 > "$out/client-$name.log" 2>&1 &
+	client=$!
+	"$sinkbin" --connect "$rtsp" --rtp-port 19000 --formats "$formats" --duration 60 "$@" \
+		> "$out/sink-$name.log" 2>&1 &
+	sink=$!
+	if ! wait_log "$out/sink-$name.log" "$fault" 60; then
+		echo "# $name: the sink never got to: $fault"
+		rc=1
+	fi
+	wait_status disconnected 30 || { echo "# $name: output still $(status)"; rc=1; }
+	wait_file "$out/unplug-$name" 10 &&
+		report_time "$name" "$(sink_time "$out/sink-$name.log" "$fault")" \
+			"$(cat "$out/unplug-$name")"
+	# The ending is recorded once the session is gone.
+	for _ in $(seq 50); do [ "$(ending)" != "$before" ] && break; sleep 0.1; done
+	ending | sed 's/^/# /'
+	ending | grep -q "status $want" || { echo "# $name: expected status $want"; rc=1; }
+	kill "$client" 2>/dev/null
+	kill "$sink" 2>/dev/null
+	wait "$client" "$sink" 2>/dev/null
+	[ "$rc" -eq 0 ] || dump "sink-$name.log" wfdd.log
+	result "$name" $rc
+}
+
+echo "KTAP version 1"
+echo "1..9"
+
+"$wfdd" --listen "$rtsp" --allow 127.0.0.1 --output 1 --bitrate 8000 \
+	--keepalive $ka --keepalive-timeout $kato -v > "$out/wfdd.log" 2>&1 &
+wfdd_pid=$!
+
+# 1: the output connects with the sink's modes, the sink's native first.
+rc=0
+watch_unplug "$out/unplug-teardown" &
+"$top/tests/e2e/pattern_client" 60 > "$out/client.log" 2>&1 &
+client=$!
+"$sinkbin" --connect "$rtsp" --rtp-port 19000 --formats "$formats" --out "$out/stream.ts" \
+	--duration 120 --teardown-after 25 > "$out/sink.log" 2>&1 &
+sink=$!
+wait_status connected 60 || { echo "# the output never connected"; rc=1; }
+got=$(modes | tr '\n' ' ')
+echo "# connector modes: $got"
+[ "$(modes | head -n 1)" = 640x360 ] || rc=1
+[ "$(modes | sort -u | tr '\n' ' ')" = "640x360 640x480 800x600 " ] || rc=1
+wait_log "$out/client.log" "pattern_client:" 60 && sed 's/^/# /' "$out/client.log" | head -n 1
+[ "$rc" -eq 0 ] || dump wfdd.log sink.log
+result output_has_sink_modes $rc
+
+# 2: M4 names exactly the compositor's mode; frames arrive and decode.
+rc=0
+wait_log "$out/sink.log" "M7 playing" 60 || { echo "# the sink never played"; rc=1; }
+grep "M4 " "$out/sink.log" | sed 's/^testsink: [0-9.]* /# /'
+grep -q "M4 wfd_video_formats: 00 00 01 01 00000000 00000000 00000040 " "$out/sink.log" || rc=1
+grep -q "M4 audio wfd_audio_codecs: LPCM 00000002 00" "$out/sink.log" || rc=1
+# 3: the sink's TEARDOWN ends the session.
+t_fault=""
+if wait_log "$out/sink.log" "sending TEARDOWN" 90; then
+	t_fault=$(sink_time "$out/sink.log" "sending TEARDOWN")
+	wait_status disconnected 30 || { echo "# output still $(status)"; rc3=1; }
+	wait_file "$out/unplug-teardown" 10 &&
+		report_time teardown "$t_fault" "$(cat "$out/unplug-teardown")"
+fi
+wait "$sink" 2>/dev/null
+kill "$client" 2>/dev/null
+wait "$client" 2>/dev/null
+grep "done:" "$out/sink.log" | sed 's/^testsink: [0-9.]* /# /'
+# Decoded frames are large: keep them off the shared directory.
+frames=$(mktemp -p /dev/shm wfd-frames.XXXXXX 2>/dev/null || mktemp)
+ffmpeg -nostdin -hide_banner -loglevel error -i "$out/stream.ts" -map 0:v -fps_mode passthrough \
+	-f rawvideo -pix_fmt rgb24 -y "$frames" > "$out/ffmpeg.log" 2>&1
+ffprobe -v error -show_entries stream=codec_name,sample_rate,channels -of csv=p=0 \
+	"$out/stream.ts" 2>/dev/null | sed 's/^/# stream: /'
+"$top/tests/e2e/check_frames" "$frames" 640 360 30 | tail -n 3 | sed 's/^/# /'
+[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
+rm -f "$frames"
+[ "$rc" -eq 0 ] || dump wfdd.log sink.log ffmpeg.log
+result frames_decode $rc
+rc=${rc3:-0}
+[ -n "$t_fault" ] || rc=1
+ending | sed 's/^/# /'
+ending | grep -q "status sink disconnect request (2) diag 0 " || rc=1
+result sink_teardown_ends_session $rc
+
+# 4-8: each misbehaviour, each on a fresh session of the same daemon.
+misbehaving missing_keepalive "M16 keep-alive ignored" "missing keep-alive (1) diag -110 " \
+	--no-keepalive
+misbehaving m4_refused "M4 " "sink failed mode change (4) diag 406 " --refuse-m4
+misbehaving connection_closed "closing the connection" "sink disconnect request (2) diag -107 " \
+	--close-after 3
+misbehaving garbage "sending garbage" "sink disconnect request (2) diag -90 " \
+	--garbage-after 3
+# An IDR burst and a wrong Session in the sink's replies are survived: the
+# session only ends with the sink's TEARDOWN after them.
+misbehaving idr_burst_survived "sending TEARDOWN" "sink disconnect request (2) diag 0 " \
+	--idr-after 2 --idr-burst 30 --wrong-session --teardown-after 8
+
+# 9: SIGTERM: M5 TEARDOWN to the sink, its M8, a graceful end.
+rc=0
+"$top/tests/e2e/pattern_client" 60 > "$out/client-term.log" 2>&1 &
+client=$!
+"$sinkbin" --connect "$rtsp" --rtp-port 19000 --formats "$formats" --duration 60 \
+	> "$out/sink-term.log" 2>&1 &
+sink=$!
+wait_log "$out/sink-term.log" "M7 playing" 60 || { echo "# the sink never played"; rc=1; }
+kill -TERM "$wfdd_pid"
+wait "$wfdd_pid"; wrc=$?
+[ "$wrc" -eq 0 ] || { echo "# wfdd exit status $wrc"; rc=1; }
+wait_status disconnected 10 || rc=1
+grep -q "M5 TEARDOWN" "$out/sink-term.log" || { echo "# no M5 TEARDOWN at the sink"; rc=1; }
+ending | sed 's/^/# /'
+ending | grep -q graceful || rc=1
+kill "$client" "$sink" 2>/dev/null
+wait 2>/dev/null
+[ "$rc" -eq 0 ] || dump sink-term.log wfdd.log
+result sigterm_graceful_teardown $rc
+
+echo 200 > /sys/module/wfd/parameters/hold_timeout_ms
+exit $fail
