@@ -35,7 +35,7 @@ show() { sed 's/^/# /' "$1"; }
 echo 2000 > /sys/module/wfd/parameters/hold_timeout_ms
 
 echo "KTAP version 1"
-echo "1..6"
+echo "1..8"
 
 # 1: no session yet.
 rc=0
@@ -174,5 +174,68 @@ grep -qx "output 1 (Virtual-1): disconnected" "$out/modprobe.txt" || rc=1
 show "$out/modprobe.txt"
 rm -rf "$stage"
 result installed_module_modprobe $rc
+
+# 7: the udev rule names the wfd card /dev/dri/wfd (not vgem's, loaded by
+# the suite) and tags it for systemd; wfdctl takes that name.
+rc=0
+mkdir -p /run/udev/rules.d
+cp "$top/userspace/data/70-wfd.rules" /run/udev/rules.d/
+udevd=""
+if ! udevadm control --ping 2>/dev/null; then
+	/lib/systemd/systemd-udevd --daemon 2> "$out/udevd.log" && udevd=1
+fi
+udevadm control --reload
+udevadm trigger --action=add --subsystem-match=drm
+udevadm settle --timeout=60
+wfd_card=$(ls -d /sys/class/drm/card*-Virtual-1 | sed 's|.*/\(card[0-9]*\)-.*|/dev/dri/\1|')
+[ "$(readlink -f /dev/dri/wfd)" = "$wfd_card" ] ||
+	{ echo "# /dev/dri/wfd -> $(readlink -f /dev/dri/wfd), the wfd card is $wfd_card"; rc=1; }
+udevadm info -q property -n /dev/dri/wfd | grep -E "^(DEVLINKS|TAGS)=" | sed 's/^/# /'
+udevadm info -q property -n /dev/dri/wfd | grep -q "^TAGS=.*:systemd:" || rc=1
+"$wfdctl" --device /dev/dri/wfd > "$out/udev.txt" 2>&1 || rc=1
+head -n 1 "$out/udev.txt" | grep -qx "/dev/dri/wfd: wfd UAPI 1, 1 output" || { show "$out/udev.txt"; rc=1; }
+result udev_rule $rc
+
+# 8: what wfdd@.service grants is enough: a user that is not root, in the
+# video group (the card's, as udev set it up just now), with CAP_SYS_ADMIN
+# as its one capability, streams; without the capability it may not.
+rc=0
+python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+while True:
+    s.recv(65536)' "$port" &
+sink=$!
+for _ in $(seq 600); do
+	awk -v p="$hex" '$2 ~ p "$" { found = 1 } END { exit !found }' /proc/net/udp && break
+	sleep 0.1
+done
+ls -l "$(readlink -f /dev/dri/wfd)" | sed 's/^/# /'
+unit=(setpriv --reuid=65534 --regid=65534 --groups="$video")
+"${unit[@]}" --inh-caps=-all --bounding-set=-all "$wfdd" --device /dev/dri/wfd --output 1 \
+	--rtp "127.0.0.1:$port" --mode 640x480@30 > "$out/nocap.log" 2>&1
+nocap=$?
+if [ "$nocap" -ne 1 ] || ! grep -q "cannot start a session.*Permission denied" "$out/nocap.log"; then
+	echo "# without CAP_SYS_ADMIN: exit $nocap"; show "$out/nocap.log"; rc=1
+fi
+"${unit[@]}" --inh-caps=-all,+sys_admin --ambient-caps=+sys_admin --bounding-set=-all,+sys_admin \
+	"$wfdd" --device /dev/dri/wfd --output 1 --rtp "127.0.0.1:$port" --mode 640x480@30 \
+	> "$out/unit.log" 2>&1 &
+wfdd_pid=$!
+for _ in $(seq 300); do
+	"$wfdctl" --json > "$out/unit.json" 2>/dev/null &&
+		[ "$(j "$out/unit.json" "o['connected']")" = True ] && break
+	sleep 0.2
+done
+jcheck "$out/unit.json" "o['connected'] and o['session']['owner_pid'] == $wfdd_pid" || rc=1
+kill -TERM "$wfdd_pid"
+wait "$wfdd_pid" || { echo "# wfdd exit status $?"; rc=1; }
+kill "$sink"
+wait 2>/dev/null
+[ "$rc" -eq 0 ] || show "$out/unit.log"
+rm /run/udev/rules.d/70-wfd.rules
+[ -n "$udevd" ] && udevadm control --exit
+result unit_privileges $rc
 # The next suite expects the module loaded, which it is again.
 exit $fail
