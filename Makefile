@@ -117,7 +117,7 @@ uninstall:
 	@log=$(IBUILD)/meson-logs/install-log.txt; \
 	if [ ! -f $$log ]; then \
 		echo "uninstall: $(IBUILD) has no install log: nothing of user space to remove"; \
-	elif grep -v '^#' $$log | grep -qv '^$(DESTDIR)/'; then \
+	elif grep -v '^#' $$log | grep -Eqv '^$(DESTDIR)(/|$$)'; then \
 		echo "uninstall: the last install of user space was not to DESTDIR=$(DESTDIR)" >&2; exit 1; \
 	else \
 		cd $(IBUILD) && meson --internal uninstall && \
