@@ -62,7 +62,7 @@ module modules:
 	@abi=$$(sed -n "s/.*UTS_RELEASE \"\(.*\)\"/\1/p" $(KDIR)/include/generated/utsrelease.h) && \
 	 out=$(BUILD)/kmod-$$abi && mkdir -p $$out && \
 	 tar cf - $(KSRC) | tar xmf - -C $$out --keep-newer-files 2>/dev/null; \
-	 $(MAKE) -C $(KDIR) M=$$out W=$(W) C=$(C) modules && \
+	 $(MAKE) -C $(KDIR) M=$$out W=$(W) C=$(C) WFD_WERROR=y modules && \
 	 echo "built $$out/wfd.ko"
 
 # Installation.  The module goes to updates/, which depmod prefers to the
