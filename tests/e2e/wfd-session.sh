@@ -113,7 +113,7 @@ misbehaving() {
 }
 
 echo "KTAP version 1"
-echo "1..9"
+echo "1..10"
 
 "$wfdd" --listen "$rtsp" --allow 127.0.0.1 --output 1 --bitrate 8000 \
 	--keepalive $ka --keepalive-timeout $kato -v > "$out/wfdd.log" 2>&1 &
@@ -184,7 +184,35 @@ misbehaving garbage "sending garbage" "sink disconnect request (2) diag -90 " \
 misbehaving idr_burst_survived "sending TEARDOWN" "sink disconnect request (2) diag 0 " \
 	--idr-after 2 --idr-burst 30 --wrong-session --teardown-after 8
 
-# 9: SIGTERM: M5 TEARDOWN to the sink, its M8, a graceful end.
+# 9: a sink that sends its EDID (1024x768@60 preferred, 800x600@60, named
+# "EDID sink") and format bits that do not exist (VESA 0xffffffff): the
+# output takes the EDID's modes, the bits are masked, M4 names VESA bit 3.
+rc=0
+edid="0001 00ffffffffffff005ce401000000000001240104a5000000060000000000000000000000000001010101010101010101010101010101f31500a0400017303020350000000000001ee80d20a0305812203020350000000000001e000000100000000000000000000000000000000000fc00454449442073696e6b0a202020009b"
+"$top/tests/e2e/pattern_client" 60 > "$out/client-edid.log" 2>&1 &
+client=$!
+"$sinkbin" --connect "$rtsp" --rtp-port 19000 --duration 60 --edid "$edid" --teardown-after 3 \
+	--formats "00 00 01 01 00000001 ffffffff 00000000 00 0000 0000 00 none none" \
+	> "$out/sink-edid.log" 2>&1 &
+sink=$!
+wait_status connected 60 || { echo "# the output never connected"; rc=1; }
+echo "# connector modes: $(modes | tr '\n' ' ')"
+[ "$(modes | tr '\n' ' ')" = "1024x768 800x600 " ] || rc=1
+# The connector carries the sink's EDID byte for byte.
+got=$(od -An -tx1 -v /sys/class/drm/card*-Virtual-1/edid | tr -d ' \n')
+[ "$got" = "${edid#0001 }" ] || { echo "# the connector's EDID is not the sink's: $got"; rc=1; }
+wait_log "$out/sink-edid.log" "M4 " 60 || rc=1
+grep "M4 " "$out/sink-edid.log" | sed 's/^testsink: [0-9.]* /# /'
+grep -q "M4 wfd_video_formats: 00 00 01 01 00000000 00000008 00000000 " "$out/sink-edid.log" || rc=1
+grep -q "bits that do not exist" "$out/wfdd.log" || { echo "# masked bits not logged"; rc=1; }
+wait_status disconnected 60 || rc=1
+ending | grep -q "status sink disconnect request (2) diag 0 " || { ending | sed 's/^/# /'; rc=1; }
+kill "$client" "$sink" 2>/dev/null
+wait "$client" "$sink" 2>/dev/null
+[ "$rc" -eq 0 ] || dump sink-edid.log wfdd.log
+result sink_edid_and_masked_bits $rc
+
+# 10: SIGTERM: M5 TEARDOWN to the sink, its M8, a graceful end.
 rc=0
 "$top/tests/e2e/pattern_client" 60 > "$out/client-term.log" 2>&1 &
 client=$!
