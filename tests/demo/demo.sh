@@ -2,15 +2,18 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # make demo, inside the VM: the compositor scenario of tests/e2e/weston.sh
-# (weston on the wfd card, a client, a sink session that ends badly, a
-# second one), with weston's desktop shown during the second session.
+# (weston on the wfd card, a client, wfdd listening, a Wi-Fi Display sink
+# whose session ends badly, a second one), with weston's desktop shown
+# during the second session.
 # Leaves in $WFD_OUT the PNGs the sink decoded, weston's log, the daemon's
 # and the sink's logs, the scenario's KTAP and report.txt.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=$WFD_OUT
 
-WESTON_E2E_OUT=$out WESTON_E2E_DESKTOP=1 "$top/tests/e2e/weston.sh" | tee "$out/scenario.ktap"
+# The scenario empties $out first: its KTAP goes there afterwards.
+WESTON_E2E_OUT=$out WESTON_E2E_DESKTOP=1 "$top/tests/e2e/weston.sh" | tee /run/scenario.ktap
 rc=${PIPESTATUS[0]}
+cp /run/scenario.ktap "$out/scenario.ktap"
 
 # The statistics wfdd printed each second (-v), averaged over the seconds
 # in which it sent frames: an idle desktop sends none.
@@ -43,18 +46,17 @@ endings() { grep '^# output1.ending' "$out/scenario.ktap" | sed 's/^# output1.en
 	echo "kernel:      $(uname -r) under QEMU TCG (figures measure the emulator too)"
 	echo "compositor:  $(weston --version 2>&1), DRM backend, pixman renderer, on $(basename /sys/class/drm/card*-Virtual-1)"
 	echo "sink modes:  $(weston_modes) (weston's log)"
-	echo "mode used:   $(grep -m1 -o 'encoding [^ ]*' "$out/wfdd-first.log" | cut -d' ' -f2)"
-	echo "encoder:     $(grep -m1 -o 'with [a-z0-9-]*' "$out/wfdd-first.log" | cut -d' ' -f2), target $(grep -m1 -o 'at [0-9]* kbit/s' "$out/wfdd-first.log" | cut -d' ' -f2) kbit/s"
-	echo "session 1:   $(stats "$out/wfdd-first.log")"
-	echo "session 2:   $(stats "$out/wfdd-second.log") (with weston-simple-shm animating)"
+	echo "modes used:  $(awk '/^wfdd: format / { sub(/,$/, "", $3); printf "%s%s", sep, $3; sep = ", then " }' "$out/wfdd.log") (the formats of wfdd's M4s)"
+	echo "encoder:     $(grep -m1 -o 'with [a-z0-9-]*' "$out/wfdd.log" | cut -d' ' -f2), target $(grep -m1 -o 'at [0-9]* kbit/s' "$out/wfdd.log" | cut -d' ' -f2) kbit/s"
+	echo "streaming:   $(stats "$out/wfdd.log")"
 	echo "endings:     $(endings | head -n 1)"
 	echo "             $(endings | tail -n 1)"
-	echo "             (wfdd: $(grep -h 'session ends\|stopping' "$out/wfdd-first.log" "$out/wfdd-second.log" | tr '\n' ';' | sed 's/;$//'))"
+	echo "             (wfdd: $(grep 'session ends' "$out/wfdd.log" | sed 's/^wfdd: //' | tr '\n' ';' | sed 's/;$//; s/;/; /g'))"
 	echo "scenario:    $(grep -c '^ok' "$out/scenario.ktap") of $(grep -c '^\(not \)\?ok' "$out/scenario.ktap") checks passed (scenario.ktap)"
 	echo "frames:      frame-before.png (pattern client), frame-after.png (after the client changed),"
 	echo "             frame-second-session.png (the output back), frame-desktop.png (weston's desktop),"
-	echo "             each as the sink decoded it from the RTP stream"
-	echo "logs:        weston.log, wfdd-first.log, wfdd-second.log, sink-*.log, client.log"
+	echo "             each decoded by ffmpeg from the MPEG-TS the sink received"
+	echo "logs:        weston.log, wfdd.log, sink-first.log, sink-second.log, client*.log"
 } > "$out/report.txt"
 cat "$out/report.txt"
 exit "$rc"

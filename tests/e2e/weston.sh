@@ -3,11 +3,12 @@
 #
 # The product end to end, in the VM with wfd loaded: a real compositor
 # (weston's DRM backend on the wfd card, pixman renderer, started while the
-# output is disconnected) with a real Wayland client; a sink session
-# connects the output, weston lights it with the sink's preferred mode and
-# the decoded stream shows the client's pixels; the sink goes away, the
-# output unplugs and weston drops it but keeps running; a second session
-# brings it back.  Every claim about weston is read from weston's own log
+# output is disconnected) with a real Wayland client, and wfdd listening
+# for Wi-Fi Display sinks on loopback.  A test sink connects: weston lights
+# the output with the sink's native mode and the decoded stream shows the
+# client's pixels; the sink stops answering keep-alives, the output
+# unplugs and weston drops it but keeps running; a second sink brings it
+# back.  Every claim about weston is read from weston's own log
 # or from a Wayland client (wayland-info), never from our code.  KTAP.
 #
 # Environment: WFDD (the daemon), WESTON_E2E_OUT (where the logs and PNGs
@@ -15,25 +16,33 @@
 # client during the second session, for make demo).
 top=$(cd "$(dirname "$0")/../.." && pwd)
 wfdd=${WFDD:-$top/build/userspace-release/wfdd/wfdd}
+sinkbin=$top/tests/e2e/wfd_testsink
 out=${WESTON_E2E_OUT:-${WFD_OUT:-/tmp}/weston}
 mkdir -p "$out"
 rm -f "$out"/*
 # Decoded frames stay in the guest's memory, not on the shared directory.
 tmp=$(mktemp -d /run/wfd-weston.XXXXXX)
-port=5008
-# The sink's modes, preferred first: weston must pick the preferred one,
-# not the largest (1280x720 has more pixels).
+rtsp=127.0.0.1:7236
+# The sinks' wfd_video_formats: 640x480p60, 1280x720p30 (CEA bits 0, 5)
+# and 1024x768p30 (VESA bit 2).  The first sink's native mode is
+# 1024x768p30: weston must pick it, the connector's preferred mode, not the
+# largest.  The second sink's is 1280x720p30, so weston must change modes.
+# (A sink with the same native mode as the last one gets no M4 today: wfdd
+# learns the mode from the MODE_SET of a modeset, and weston's CRTC is still
+# lit with that mode.)
+formats1="11 00 01 01 00000021 00000004 00000000 00 0000 0000 00 none none"
+formats2="28 00 01 01 00000021 00000004 00000000 00 0000 0000 00 none none"
 mode_w=1024 mode_h=768 mode_r=30
-sink_modes=(--mode "${mode_w}x${mode_h}@$mode_r" --mode 1280x720@30 --mode 640x480@60)
+# A silent sink is asked after 5 s and given up 15 s after its last word:
+# seconds in the test, and room for a sink the emulator stalls.
+keepalive=(--keepalive 5000 --keepalive-timeout 15000)
 export XDG_RUNTIME_DIR=$tmp/xdg WAYLAND_DISPLAY=wfd-e2e
 mkdir -m 0700 "$XDG_RUNTIME_DIR"
 wlog=$out/weston.log
 
-# Emulation is slow: a conversion must not outlast the buffer hold, and an
-# IDR burst must fit the receiver's socket buffer (see stream.sh).
+# Emulation is slow: a conversion must not outlast the buffer hold.
 hold_was=$(cat /sys/module/wfd/parameters/hold_timeout_ms)
 echo 2000 > /sys/module/wfd/parameters/hold_timeout_ms
-sysctl -qw net.core.rmem_max=16777216
 
 n=0 fail=0
 t_step=$SECONDS
@@ -85,57 +94,61 @@ show() {
 	done
 }
 
-# A session: a sink that decodes the stream, and wfdd feeding it from
-# wfd output 1.  session_start NAME, session_fail (the sink disappears:
-# the session must end with an error status), session_stop (graceful).
-# The sink keeps the newest decoded frame in $tmp/NAME.rgb.
-session_start() {
-	local hex
-	sname=$1
-	printf 'v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=wfd\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=video %d RTP/AVP 33\r\n' \
-		"$port" > "$tmp/stream.sdp"
-	ffmpeg -nostdin -hide_banner -loglevel error -protocol_whitelist file,rtp,udp \
-		-analyzeduration 30M -probesize 20M -fpsprobesize 0 -buffer_size 16777216 \
-		-i "$tmp/stream.sdp" \
-		-fps_mode passthrough -c:v rawvideo -pix_fmt rgb24 -f image2 -update 1 \
-		-atomic_writing 1 -progress "$tmp/$sname.progress" -y "$tmp/$sname.rgb" \
-		> "$out/sink-$sname.log" 2>&1 < /dev/null &
-	sink_pid=$!
-	# ffmpeg takes seconds to start under emulation: wait for its socket.
-	hex=$(printf ':%04X' "$port")
-	for _ in $(seq 600); do
-		awk -v p="$hex" '$2 ~ p "$" { f = 1 } END { exit !f }' /proc/net/udp && break
-		sleep 0.1
-	done
-	"$wfdd" --output 1 --rtp "127.0.0.1:$port" "${sink_modes[@]}" --name "wfd e2e sink" \
-		--bitrate 6000 -v > "$out/wfdd-$sname.log" 2>&1 &
+# The source: wfdd waits for sinks, one session each.  A session is a test
+# sink connecting (session_start NAME), the sink freezing, so that it
+# answers no keep-alive (session_fail), or a graceful end (session_stop).
+# The sink writes the MPEG-TS it receives to $tmp/NAME.ts.
+daemon_start() {
+	"$wfdd" --listen "$rtsp" --allow 127.0.0.1 --output 1 --bitrate 6000 "${keepalive[@]}" -v \
+		> "$out/wfdd.log" 2>&1 &
 	wfdd_pid=$!
 }
+session_start() { # NAME FORMATS
+	sname=$1
+	"$sinkbin" --connect "$rtsp" --rtp-port 19000 --formats "$2" --out "$tmp/$sname.ts" \
+		--duration 3600 > "$out/sink-$sname.log" 2>&1 &
+	sink_pid=$!
+}
 session_fail() {
-	kill "$sink_pid"
-	wait "$sink_pid" 2>/dev/null
+	kill -STOP "$sink_pid"
 }
 session_stop() {
 	kill -TERM "$wfdd_pid"
 }
-# session_end_status SECONDS: wfdd's exit status once the session is over.
+# session_end_status SECONDS: wfdd's exit status once it stopped.
 session_end_status() {
 	for _ in $(seq $(($1 * 10))); do
 		alive "$wfdd_pid" || break
 		sleep 0.1
 	done
 	if alive "$wfdd_pid"; then
-		echo "# wfdd still runs $1 s after the session should have ended"
+		echo "# wfdd still runs $1 s after it was told to stop"
 		kill "$wfdd_pid"
 	fi
 	wait "$wfdd_pid"
 }
+# latest_frame: decode what the sink received so far (a real decoder,
+# ffmpeg) into $tmp/NAME.rgb, the newest frame as raw RGB.
+latest_frame() {
+	ffmpeg -nostdin -hide_banner -loglevel error -i "$tmp/$sname.ts" -map 0:v \
+		-fps_mode passthrough -c:v rawvideo -pix_fmt rgb24 -f image2 -update 1 \
+		-y "$tmp/$sname.rgb" > "$tmp/decode.log" 2>&1 < /dev/null
+}
+# wait_ending BEFORE SECONDS: until the kernel records a new session ending.
+wait_ending() {
+	for _ in $(seq $(($2 * 5))); do
+		[ "$(ending)" != "$1" ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
 # expect_picture FRAME PNG SECONDS: the sink's newest decoded frame shows
 # pattern frame FRAME, as wl_pattern drew it, within 35 dB.
 expect_picture() {
-	local r=1
-	for _ in $(seq $(($3 / 2))); do
-		if [ -f "$tmp/$sname.rgb" ] &&
+	local r=1 end=$((SECONDS + $3))
+	while [ "$SECONDS" -lt "$end" ]; do
+		# A frame still arriving decodes partly: the next try has it whole.
+		if latest_frame &&
 		   "$top/tests/e2e/check_still" "$tmp/$sname.rgb" "$mode_w" "$mode_h" 35 "$1" \
 			"$tmp/still.ppm" > "$tmp/check.txt"; then
 			r=0
@@ -152,7 +165,8 @@ cleanup() {
 	[ -n "$client" ] && alive "$client" && kill "$client"
 	[ -n "$flower" ] && alive "$flower" && kill "$flower"
 	[ -n "$wfdd_pid" ] && alive "$wfdd_pid" && kill "$wfdd_pid"
-	[ -n "$sink_pid" ] && alive "$sink_pid" && kill "$sink_pid"
+	# KILL: a frozen sink does not see TERM.
+	[ -n "$sink_pid" ] && alive "$sink_pid" && kill -KILL "$sink_pid"
 	[ -n "$weston" ] && alive "$weston" && kill "$weston"
 	wait 2>/dev/null
 	[ -n "$udevd" ] && udevadm control --exit
@@ -191,13 +205,16 @@ weston-flower > "$out/flower.log" 2>&1 &
 flower=$!
 sleep 5
 alive "$flower" || { echo "# weston-flower exited"; rc=1; }
-[ "$rc" -eq 0 ] || show "$wlog" "$out/flower.log"
-result weston_starts_without_output $rc
+daemon_start
+wait_grep "$out/wfdd.log" "waiting for a sink" 1 60 || { echo "# wfdd does not listen"; rc=1; }
+[ "$(status)" = disconnected ] || { echo "# output 1 is $(status) without a sink"; rc=1; }
+[ "$rc" -eq 0 ] || show "$wlog" "$out/flower.log" "$out/wfdd.log"
+result weston_and_wfdd_start_without_output $rc
 
-# 2: a session connects the output; weston enables it with the preferred mode.
+# 2: a sink connects; weston enables the output with the sink's native mode.
 rc=0
-session_start first
-wait_status connected 30 || { echo "# output 1 is $(status)"; rc=1; }
+session_start first "$formats1"
+wait_status connected 90 || { echo "# output 1 is $(status)"; rc=1; }
 if wait_grep "$wlog" "$enabled" 1 120; then
 	grep -E "$enabled|${mode_w}x${mode_h}@" "$wlog" | head -n 4 | sed 's/^/# weston: /'
 else
@@ -209,7 +226,7 @@ grep -qE "^ *${mode_w}x${mode_h}@${mode_r}(\.0+)?, preferred, current" "$wlog" |
 modes=$(current_modes)
 echo "# wayland-info: current mode:${modes:- none}"
 echo "$modes" | grep -q "width: $mode_w px, height: $mode_h px" || rc=1
-[ "$rc" -eq 0 ] || show "$wlog" "$out/wfdd-first.log"
+[ "$rc" -eq 0 ] || show "$wlog" "$out/wfdd.log"
 result output_enabled_with_preferred_mode $rc
 
 # 3: the sink's decoded picture is the surface of a fullscreen client.
@@ -219,7 +236,7 @@ client=$!
 wait_grep "$out/client.log" "frame 0 ${mode_w}x${mode_h}" 1 120 ||
 	{ echo "# the client never drew at ${mode_w}x${mode_h}"; rc=1; }
 expect_picture 0 frame-before.png 180 || rc=1
-[ "$rc" -eq 0 ] || show "$out/client.log" "$out/wfdd-first.log" "$out/sink-first.log"
+[ "$rc" -eq 0 ] || show "$out/client.log" "$out/wfdd.log" "$out/sink-first.log"
 result stream_shows_client $rc
 
 # 4: the client changes its picture; the stream follows.
@@ -228,19 +245,25 @@ kill -USR1 "$client"
 wait_grep "$out/client.log" "frame 32 ${mode_w}x${mode_h}" 1 60 ||
 	{ echo "# the client did not redraw"; rc=1; }
 expect_picture 32 frame-after.png 120 || rc=1
-grep fps "$out/wfdd-first.log" | tail -n 2 | sed 's/^/# /'
-[ "$rc" -eq 0 ] || show "$out/client.log" "$out/wfdd-first.log" "$out/sink-first.log"
+grep fps "$out/wfdd.log" | tail -n 2 | sed 's/^/# /'
+grep "M4 wfd_video_formats" "$out/sink-first.log" | sed 's/^testsink: [0-9.]* /# sink: /'
+grep -q "M4 wfd_video_formats: 00 00 01 01 00000000 00000004 " "$out/sink-first.log" ||
+	{ echo "# M4 does not name 1024x768p30 alone"; rc=1; }
+[ "$rc" -eq 0 ] || show "$out/client.log" "$out/wfdd.log" "$out/sink-first.log"
 result stream_follows_client_change $rc
 
-# 5: the sink goes away: the session ends with an error status, the output
-# unplugs, weston drops it and keeps running.
+# 5: the sink stops answering keep-alives: the session ends with
+# MISSING_KEEPALIVE, the output unplugs, weston drops it and keeps running,
+# and wfdd waits for the next sink.
 rc=0
 gone_before=$(count "$gone")
+ending_before=$(ending)
 session_fail
-session_end_status 30; wrc=$?
-[ "$wrc" -eq 1 ] || { echo "# wfdd exit status $wrc"; rc=1; }
+wait_ending "$ending_before" 60 || { echo "# the session did not end"; rc=1; }
 ending | sed 's/^/# /'
-ending | grep -q "sink disconnect request" || rc=1
+ending | grep -q "missing keep-alive" || rc=1
+kill -KILL "$sink_pid"
+wait "$sink_pid" 2>/dev/null
 wait_status disconnected 20 || { echo "# output 1 is $(status)"; rc=1; }
 if wait_grep "$wlog" "$gone" $((gone_before + 1)) 30; then
 	grep -E "$gone" "$wlog" | tail -n 1 | sed 's/^/# weston: /'
@@ -251,21 +274,39 @@ for _ in $(seq 30); do [ -z "$(current_modes)" ] && break; sleep 1; done
 [ -z "$(current_modes)" ] || { echo "# wayland-info still lists the output"; rc=1; }
 alive "$weston" || { echo "# weston exited"; rc=1; }
 alive "$client" && alive "$flower" || { echo "# a client exited"; rc=1; }
-[ "$rc" -eq 0 ] || show "$wlog" "$out/wfdd-first.log" "$out/client.log"
-result sink_gone_output_dropped $rc
+alive "$wfdd_pid" || { echo "# wfdd exited"; rc=1; }
+[ "$rc" -eq 0 ] || show "$wlog" "$out/wfdd.log" "$out/client.log" "$out/sink-first.log"
+result silent_sink_output_dropped $rc
 
-# 6: a second session: the output comes back, with the client on it.
+# 6: a second sink: the output comes back with its native mode, and a
+# client's fullscreen window fills it.  (weston 10 does not resize a
+# fullscreen window left from the output's last life: a new client draws.)
 rc=0
-session_start second
-wait_status connected 30 || { echo "# output 1 is $(status)"; rc=1; }
+mode_w=1280 mode_h=720 mode_r=30
+session_start second "$formats2"
+wait_status connected 90 || { echo "# output 1 is $(status)"; rc=1; }
 wait_grep "$wlog" "$enabled" 2 120 || { echo "# weston did not enable the output again"; rc=1; }
+grep -E "^ *[0-9]+x[0-9]+@[0-9.]+, preferred, current" "$wlog" | tail -n 1 | sed 's/^ */# weston: /'
+grep -E "^ *[0-9]+x[0-9]+@[0-9.]+, preferred, current" "$wlog" | tail -n 1 |
+	grep -qE "^ *${mode_w}x${mode_h}@${mode_r}(\.0+)?," ||
+	{ echo "# weston's log shows no current preferred ${mode_w}x${mode_h}@$mode_r mode"; rc=1; }
 for _ in $(seq 30); do [ -n "$(current_modes)" ] && break; sleep 1; done
 modes=$(current_modes)
 echo "# wayland-info: current mode:${modes:- none}"
 echo "$modes" | grep -q "width: $mode_w px, height: $mode_h px" || rc=1
+alive "$client" || { echo "# the first client exited"; rc=1; }
+kill "$client"
+wait "$client" 2>/dev/null
+"$top/tests/e2e/wl_pattern" 32 > "$out/client2.log" 2>&1 &
+client=$!
+wait_grep "$out/client2.log" "frame 32 ${mode_w}x${mode_h}" 1 120 ||
+	{ echo "# the new client did not draw at ${mode_w}x${mode_h}"; rc=1; }
 expect_picture 32 frame-second-session.png 180 || rc=1
-[ "$rc" -eq 0 ] || show "$wlog" "$out/client.log" "$out/wfdd-second.log" "$out/sink-second.log"
-result output_back_in_second_session $rc
+grep "M4 wfd_video_formats" "$out/sink-second.log" | sed 's/^testsink: [0-9.]* /# sink: /'
+grep -q "M4 wfd_video_formats: 00 00 01 01 00000020 00000000 " "$out/sink-second.log" ||
+	{ echo "# M4 does not name 1280x720p30 alone"; rc=1; }
+[ "$rc" -eq 0 ] || show "$wlog" "$out/client2.log" "$out/wfdd.log" "$out/sink-second.log"
+result output_back_with_second_sink $rc
 
 if [ "${WESTON_E2E_DESKTOP:-0}" = 1 ]; then
 	# For the demo: weston's own desktop, with an animated client of its own.
@@ -274,12 +315,13 @@ if [ "${WESTON_E2E_DESKTOP:-0}" = 1 ]; then
 	weston-simple-shm > "$out/simple-shm.log" 2>&1 &
 	client=$!
 	sleep 20
-	cp "$tmp/second.rgb" "$tmp/desk.rgb" 2>/dev/null &&
+	latest_frame &&
 		ffmpeg -nostdin -loglevel error -f rawvideo -pix_fmt rgb24 -s "${mode_w}x${mode_h}" \
-			-i "$tmp/desk.rgb" -y "$out/frame-desktop.png"
+			-i "$tmp/second.rgb" -y "$out/frame-desktop.png"
 fi
 
-# 7: a graceful end: SIGTERM to wfdd; weston runs on, and exits cleanly.
+# 7: SIGTERM to wfdd: TEARDOWN, a graceful end; weston runs on, and exits
+# cleanly.
 rc=0
 gone_before=$(count "$gone")
 session_stop
@@ -288,7 +330,7 @@ session_end_status 30; wrc=$?
 ending | sed 's/^/# /'
 ending | grep -q graceful || rc=1
 wait_status disconnected 20 || { echo "# output 1 is $(status)"; rc=1; }
-session_fail
+grep -q "M5 TEARDOWN" "$out/sink-second.log" || { echo "# the sink got no TEARDOWN trigger"; rc=1; }
 wait_grep "$wlog" "$gone" $((gone_before + 1)) 30 || { echo "# weston's log does not show the output going"; rc=1; }
 sleep 2
 if alive "$weston"; then
@@ -299,6 +341,6 @@ else
 	echo "# weston exited"; rc=1
 fi
 weston=""
-[ "$rc" -eq 0 ] || show "$wlog" "$out/wfdd-second.log"
+[ "$rc" -eq 0 ] || show "$wlog" "$out/wfdd.log" "$out/sink-second.log"
 result graceful_end_weston_survives $rc
 exit $fail
