@@ -44,24 +44,33 @@ struct client {
 	 */
 	int32_t want_w, want_h;
 	int32_t w, h;
-	unsigned int frame, step;
+	unsigned int frame, step, drawn_frame;
+	struct picture *pictures;	/* not yet released by the compositor */
 	bool dirty, closed;
 };
 
 /* One wl_buffer per picture; it frees itself when the compositor is done. */
 struct picture {
+	struct picture **prev, *next;
 	struct wl_buffer *buffer;
 	void *map;
 	size_t size;
 };
 
-static void picture_release(void *data, struct wl_buffer *buffer)
+static void picture_free(struct picture *p)
 {
-	struct picture *p = data;
-
-	wl_buffer_destroy(buffer);
+	*p->prev = p->next;
+	if (p->next)
+		p->next->prev = p->prev;
+	wl_buffer_destroy(p->buffer);
 	munmap(p->map, p->size);
 	free(p);
+}
+
+static void picture_release(void *data, struct wl_buffer *buffer)
+{
+	(void)buffer;
+	picture_free(data);
 }
 
 static const struct wl_buffer_listener picture_listener = {
@@ -95,6 +104,11 @@ static struct picture *picture_new(struct client *c)
 	wl_shm_pool_destroy(pool);
 	close(fd);
 	wl_buffer_add_listener(p->buffer, &picture_listener, p);
+	p->next = c->pictures;
+	if (p->next)
+		p->next->prev = &p->next;
+	p->prev = &c->pictures;
+	c->pictures = p;
 	return p;
 fail:
 	if (fd >= 0)
@@ -109,7 +123,7 @@ static void frame_done(void *data, struct wl_callback *cb, uint32_t time)
 
 	(void)time;
 	wl_callback_destroy(cb);
-	printf("wl_pattern: frame %u %dx%d\n", c->frame, c->w, c->h);
+	printf("wl_pattern: frame %u %dx%d\n", c->drawn_frame, c->w, c->h);
 	fflush(stdout);
 }
 
@@ -134,6 +148,7 @@ static int draw(struct client *c)
 	for (int32_t y = 0; y < c->h; y++)
 		for (int32_t x = 0; x < c->w; x++)
 			*px++ = pattern_pixel((unsigned)x, (unsigned)y, (unsigned)c->w, c->frame);
+	c->drawn_frame = c->frame;
 	wl_surface_attach(c->surface, p->buffer, 0, 0);
 	wl_surface_damage_buffer(c->surface, 0, 0, c->w, c->h);
 	wl_callback_add_listener(wl_surface_frame(c->surface), &frame_listener, c);
@@ -237,6 +252,10 @@ int main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &sigs, NULL);
 	pfd[1].fd = signalfd(-1, &sigs, SFD_CLOEXEC);
 	pfd[1].events = POLLIN;
+	if (pfd[1].fd < 0) {
+		perror("wl_pattern: signalfd");
+		return 1;
+	}
 
 	c.display = wl_display_connect(NULL);
 	if (!c.display) {
@@ -304,6 +323,8 @@ int main(int argc, char **argv)
 	else
 		fprintf(stderr, "wl_pattern: lost the compositor: %s\n", strerror(wl_display_get_error(c.display)));
 out:
+	while (c.pictures)
+		picture_free(c.pictures);
 	if (c.toplevel)
 		xdg_toplevel_destroy(c.toplevel);
 	if (c.xdg_surface)
