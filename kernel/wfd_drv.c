@@ -237,7 +237,8 @@ static const struct drm_mode_config_funcs wfd_mode_config_funcs = {
  * A commit that replaces a buffer a session still reads waits for its
  * release first, so that it completes only when the buffer is free.
  *
- * Then as vkms: wait for the flip events rather than for a vblank count,
+ * Then as vkms: enable CRTCs before updating planes, and wait for the flip
+ * events rather than for a vblank count,
  * whose 100 ms timeout a simulated vblank can miss when the host is busy.
  */
 static void wfd_atomic_commit_tail(struct drm_atomic_state *state)
@@ -253,9 +254,10 @@ static void wfd_atomic_commit_tail(struct drm_atomic_state *state)
 						old->fb);
 	}
 
+	/* Enables before planes: the daemon learns the mode before its frames. */
 	drm_atomic_helper_commit_modeset_disables(drm, state);
-	drm_atomic_helper_commit_planes(drm, state, 0);
 	drm_atomic_helper_commit_modeset_enables(drm, state);
+	drm_atomic_helper_commit_planes(drm, state, 0);
 	drm_atomic_helper_fake_vblank(state);
 	drm_atomic_helper_commit_hw_done(state);
 	drm_atomic_helper_wait_for_flip_done(drm, state);

@@ -37,6 +37,7 @@
 #include <drm/drm_framebuffer.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_modes.h>
+#include <drm/drm_modeset_lock.h>
 #include <drm/drm_print.h>
 #include <drm/drm_probe_helper.h>
 
@@ -678,6 +679,25 @@ static void wfd_session_clear_sink(struct wfd_output *output, u32 id)
 	drm_edid_free(edid);
 }
 
+/*
+ * A session that connects to an output the compositor already lights (it
+ * kept the CRTC on, or forced the connector) gets no modeset, so it is
+ * told the current mode (and DPMS state) at once.  Lock order: the CRTC's
+ * modeset lock, then session_lock, as in the commit path.
+ */
+static void wfd_session_report_mode(struct wfd_output *output)
+{
+	struct drm_crtc *crtc = &output->crtc;
+
+	drm_modeset_lock(&crtc->mutex, NULL);
+	if (crtc->state->enable) {
+		wfd_session_crtc_event(output, crtc->state, false);
+		if (!crtc->state->active)
+			wfd_session_crtc_event(output, crtc->state, true);
+	}
+	drm_modeset_unlock(&crtc->mutex);
+}
+
 /**
  * wfd_connect_ioctl - DRM_IOCTL_WFD_CONNECT: plug the sink in
  * @drm: the device
@@ -729,10 +749,12 @@ int wfd_connect_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 		ret = -EINVAL;
 	}
 	mutex_unlock(&drm->mode_config.mutex);
+	if (ret)
+		return ret;
 
-	if (!ret)
-		drm_kms_helper_connector_hotplug_event(&output->connector);
-	return ret;
+	wfd_session_report_mode(output);
+	drm_kms_helper_connector_hotplug_event(&output->connector);
+	return 0;
 }
 
 static void wfd_acquire_fill(struct drm_wfd_frame_acquire *args,

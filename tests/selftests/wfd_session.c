@@ -443,6 +443,70 @@ static int test_frames(struct ctx *c)
 	return 0;
 }
 
+/*
+ * The type of the first of MODE_SET and FRAME_READY of session @id to
+ * arrive (events of ended sessions may still be queued), or 0.
+ */
+static uint32_t first_of_mode_frame(int fd, uint32_t id, int ms,
+				    struct drm_wfd_event_mode *mode)
+{
+	double t0 = util_now();
+	uint64_t buf[512];
+
+	while ((util_now() - t0) * 1000 < ms) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t n, off = 0;
+
+		if (poll(&p, 1, 50) != 1)
+			continue;
+		n = read(fd, buf, sizeof(buf));
+		while (n > 0 && off < n) {
+			struct drm_event *e = (void *)((char *)buf + off);
+
+			/* Both events start with the session id. */
+			uint32_t sid = *(uint32_t *)(e + 1);
+
+			if (e->type == DRM_WFD_EVENT_MODE_SET && sid == id) {
+				memcpy(mode, e, sizeof(*mode));
+				return e->type;
+			}
+			if (e->type == DRM_WFD_EVENT_FRAME_READY && sid == id)
+				return e->type;
+			off += e->length;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The daemon learns the mode before the first frame in it, and a session
+ * that connects to an output the compositor kept lit learns the mode at
+ * once, with no modeset.
+ */
+static int test_mode_first(struct ctx *c)
+{
+	struct drm_wfd_event_mode mode;
+	struct wfd_dumb a;
+	uint32_t id;
+
+	CHECK(util_dumb_create(c->comp, 1280, 720, DRM_FORMAT_XRGB8888, &a) == 0);
+	CHECK(session_start(c, &id) == 0);
+	CHECK(light_up(c, a.fb_id) == 0);
+	CHECK(first_of_mode_frame(c->daemon, id, 5000, &mode) == DRM_WFD_EVENT_MODE_SET);
+	CHECK(mode.session_id == id && mode.width == 1280 && mode.height == 720);
+	CHECK(mode.refresh_mhz > 59000 && mode.refresh_mhz < 61000);
+	CHECK(wfd_disconnect(c->daemon, id) == 0);
+
+	/* The CRTC stays on; the next session is told its mode at connect. */
+	CHECK(session_start(c, &id) == 0);
+	CHECK(first_of_mode_frame(c->daemon, id, 2000, &mode) == DRM_WFD_EVENT_MODE_SET);
+	CHECK(mode.session_id == id && mode.width == 1280 && mode.height == 720);
+	CHECK(util_disable(c->comp, c->crtc, c->conn, c->plane) == 0);
+	CHECK(wfd_disconnect(c->daemon, id) == 0);
+	util_dumb_destroy(c->comp, &a);
+	return 0;
+}
+
 static void set_hold_timeout(int ms)
 {
 	char v[16];
@@ -754,6 +818,7 @@ int main(void)
 		{ "claim_rules", test_claim_rules },
 		{ "unprivileged_refused", test_unprivileged },
 		{ "frames_by_dmabuf", test_frames },
+		{ "mode_set_before_frames", test_mode_first },
 		{ "hold_blocks_retiring_flip", test_hold },
 		{ "every_status_unplugs", test_status },
 		{ "undefined_status_refused", test_bad_status },
