@@ -8,12 +8,13 @@
 # the output with the sink's native mode and the decoded stream shows the
 # client's pixels; the sink stops answering keep-alives, the output
 # unplugs and weston drops it but keeps running; a second sink brings it
-# back.  Every claim about weston is read from weston's own log
+# back with another mode, and after its connection drops a third with the
+# same mode, which weston lights with no modeset.  Every claim about weston is read from weston's own log
 # or from a Wayland client (wayland-info), never from our code.  KTAP.
 #
 # Environment: WFDD (the daemon), WESTON_E2E_OUT (where the logs and PNGs
 # go), WESTON_E2E_DESKTOP=1 (also show weston's desktop with an animated
-# client during the second session, for make demo).
+# client during the last session, for make demo).
 top=$(cd "$(dirname "$0")/../.." && pwd)
 wfdd=${WFDD:-$top/build/userspace-release/wfdd/wfdd}
 sinkbin=$top/tests/e2e/wfd_testsink
@@ -176,7 +177,7 @@ cleanup() {
 trap cleanup EXIT
 
 echo "KTAP version 1"
-echo "1..7"
+echo "1..8"
 
 # 1: weston starts on the wfd card while the output is disconnected.  It
 # learns of hotplug through udev's netlink group: udevd must run.
@@ -308,6 +309,32 @@ grep -q "M4 wfd_video_formats: 00 00 01 01 00000020 00000000 " "$out/sink-second
 [ "$rc" -eq 0 ] || show "$wlog" "$out/client2.log" "$out/wfdd.log" "$out/sink-second.log"
 result output_back_with_second_sink $rc
 
+# 7: that sink's connection drops, and a third sink with the same mode
+# connects.  weston keeps the CRTC lit across the unplug, so its commit is
+# no modeset: the session must still learn the mode (the kernel reports it
+# at connect) and negotiate it in M4.
+rc=0
+gone_before=$(count "$gone")
+ending_before=$(ending)
+kill -KILL "$sink_pid"
+wait "$sink_pid" 2>/dev/null
+wait_ending "$ending_before" 60 || { echo "# the session did not end"; rc=1; }
+ending | sed 's/^/# /'
+ending | grep -q "sink disconnect request" || rc=1
+wait_status disconnected 20 || { echo "# output 1 is $(status)"; rc=1; }
+wait_grep "$wlog" "$gone" $((gone_before + 1)) 30 || { echo "# weston's log does not show the output going"; rc=1; }
+session_start third "$formats2"
+wait_status connected 90 || { echo "# output 1 is $(status)"; rc=1; }
+wait_grep "$wlog" "$enabled" 3 120 || { echo "# weston did not enable the output again"; rc=1; }
+for _ in $(seq 120); do grep -q "M4 wfd_video_formats" "$out/sink-third.log" && break; sleep 1; done
+grep "M4 wfd_video_formats" "$out/sink-third.log" | sed 's/^testsink: [0-9.]* /# sink: /'
+grep -q "M4 wfd_video_formats: 00 00 01 01 00000020 00000000 " "$out/sink-third.log" ||
+	{ echo "# M4 does not name 1280x720p30 alone"; rc=1; }
+for _ in $(seq 120); do latest_frame && break; sleep 1; done
+[ -s "$tmp/third.rgb" ] || { echo "# no frame decoded from the third sink's stream"; rc=1; }
+[ "$rc" -eq 0 ] || show "$wlog" "$out/wfdd.log" "$out/sink-third.log"
+result third_sink_same_mode $rc
+
 if [ "${WESTON_E2E_DESKTOP:-0}" = 1 ]; then
 	# For the demo: weston's own desktop, with an animated client of its own.
 	kill "$client"
@@ -317,10 +344,10 @@ if [ "${WESTON_E2E_DESKTOP:-0}" = 1 ]; then
 	sleep 20
 	latest_frame &&
 		ffmpeg -nostdin -loglevel error -f rawvideo -pix_fmt rgb24 -s "${mode_w}x${mode_h}" \
-			-i "$tmp/second.rgb" -y "$out/frame-desktop.png"
+			-i "$tmp/$sname.rgb" -y "$out/frame-desktop.png"
 fi
 
-# 7: SIGTERM to wfdd: TEARDOWN, a graceful end; weston runs on, and exits
+# 8: SIGTERM to wfdd: TEARDOWN, a graceful end; weston runs on, and exits
 # cleanly.
 rc=0
 gone_before=$(count "$gone")
@@ -330,7 +357,7 @@ session_end_status 30; wrc=$?
 ending | sed 's/^/# /'
 ending | grep -q graceful || rc=1
 wait_status disconnected 20 || { echo "# output 1 is $(status)"; rc=1; }
-grep -q "M5 TEARDOWN" "$out/sink-second.log" || { echo "# the sink got no TEARDOWN trigger"; rc=1; }
+grep -q "M5 TEARDOWN" "$out/sink-$sname.log" || { echo "# the sink got no TEARDOWN trigger"; rc=1; }
 wait_grep "$wlog" "$gone" $((gone_before + 1)) 30 || { echo "# weston's log does not show the output going"; rc=1; }
 sleep 2
 if alive "$weston"; then
@@ -341,6 +368,6 @@ else
 	echo "# weston exited"; rc=1
 fi
 weston=""
-[ "$rc" -eq 0 ] || show "$wlog" "$out/wfdd.log" "$out/sink-second.log"
+[ "$rc" -eq 0 ] || show "$wlog" "$out/wfdd.log" "$out/sink-$sname.log"
 result graceful_end_weston_survives $rc
 exit $fail

@@ -303,10 +303,11 @@ static void buffer_gone(void *opaque, uint64_t buffer_id)
 }
 
 /*
- * Frames arrive but no MODE_SET has told the mode yet (in the VM tests
- * the first FRAME_READY of a session comes before it, or without it):
- * take the mode from the frames and the sink's modes, since M4 waits for
- * it.  A later MODE_SET of the same mode changes nothing.
+ * Frames arrive but no MODE_SET has told the mode yet.  The kernel sends
+ * MODE_SET before the first frame of a mode and at CONNECT, but drops
+ * events when our queue is full: then take the mode from the frames and
+ * the sink's modes, since M4 waits for it.  A later MODE_SET of the same
+ * mode changes nothing.
  */
 static void infer_mode(struct wfdd *d, int w, int h)
 {

@@ -612,8 +612,22 @@ void wfds_set_mode(struct wfds *s, unsigned int w, unsigned int h, unsigned int 
 			s->want_standby = true;
 		}
 	} else if (s->state == WFDS_WAIT_MODE) {
-		s->state = WFDS_M4;
-		s->want_m4 = true;
+		struct wfd_video_formats f;
+
+		/*
+		 * Before the first M4, a mode the sink does not take is what
+		 * the CRTC showed before this sink came (a compositor may keep
+		 * it lit across an unplug): it picks one of the sink's modes
+		 * next, so wait for that rather than fail.
+		 */
+		if (wfd_choose_format(&s->caps.video, w, h, hz, s->cfg.profiles,
+				      s->cfg.max_level, &f)) {
+			LOG(s, "%ux%u@%u is not the sink's: waiting for the compositor's next mode",
+			    w, h, hz);
+		} else {
+			s->state = WFDS_M4;
+			s->want_m4 = true;
+		}
 	} else if (changed && (established(s) || s->state == WFDS_M4 ||
 			       s->state == WFDS_M5_SETUP)) {
 		/* Renegotiate; the sink refusing ends the session. */

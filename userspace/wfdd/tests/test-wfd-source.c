@@ -180,6 +180,9 @@ static uint64_t to_playing(void)
 	to_caps(true, caps_body);
 	EXPECT(action(WFDS_CONNECT_OUTPUT, NULL));
 	EXPECT(S.state == WFDS_WAIT_MODE && !next_out());
+	/* The mode the CRTC kept from an earlier sink: wait for the next. */
+	wfds_set_mode(&S, 1234, 567, 60, 35);
+	EXPECT(S.state == WFDS_WAIT_MODE && !next_out() && !action(WFDS_END, NULL));
 	wfds_set_mode(&S, 1920, 1080, 30, 40);
 	m = EXPECT_REQ("SET_PARAMETER");
 	EXPECT(m && strstr(m->body, "wfd_video_formats: 00 00 02 10 00000080 00000000 00000000 00 0000 0000 00 none none\r\n"));
