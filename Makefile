@@ -5,6 +5,7 @@
 # make            build wfd.ko for KDIR (default: the running kernel's build
 #                 tree, else the newest Debian headers tests/vm fetched)
 # make check      run the test suite (in-VM tests on Debian 6.1 and 6.12)
+# make check-full the same, with the compositor scenario on both kernels
 # make igt        run upstream IGT on wfd and vkms (IGT_DIR=...)
 # make bench      benchmarks in the VM (KERNELS=..., QUICK=1) and callgrind
 #                 counts of wfdd's stages; tables in bench-out/
@@ -33,7 +34,7 @@ endif
 
 KSRC := Kbuild $(wildcard kernel/*.c kernel/*.h kernel/*.sh) include/uapi/drm/wfd_drm.h
 
-.PHONY: all module modules clean check check-kernel igt sparse checkpatch selftests demo userspace
+.PHONY: all module modules clean check check-full check-kernel igt sparse checkpatch selftests demo userspace
 .PHONY: install install-module install-userspace uninstall dkms-install dkms-uninstall
 
 DEMO_KERNEL ?= 6.12
@@ -155,6 +156,10 @@ selftests:
 
 check:
 	@bash tests/run-all.sh $(KERNELS)
+
+# As check, with the compositor scenario on every kernel, not only 6.12.
+check-full:
+	@WFD_CHECK_FULL=1 bash tests/run-all.sh $(KERNELS)
 
 igt:
 	@bash tests/igt/run.sh $(KERNELS)

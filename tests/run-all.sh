@@ -60,7 +60,7 @@ for k in "${kernels[@]}"; do
 	echo "=== in-VM tests on Debian $k"
 	# The compositor scenario (tests/e2e/weston.sh) alone takes up to
 	# 15 minutes on a busy host.
-	"$top/tests/vm/run.sh" --kernel "$k" --timeout 2400 -- "$top/tests/vm/suite.sh" 2>&1 |
+	"$top/tests/vm/run.sh" --kernel "$k" --timeout 2400 -- "$top/tests/vm/suite.sh" ${WFD_CHECK_FULL:+--full} 2>&1 |
 		tee "$log"
 	vmrc=${PIPESTATUS[0]}
 	count "$log"

@@ -7,10 +7,12 @@
 top=$(cd "$(dirname "$0")/../.." && pwd)
 rc=0
 modprobe vgem || echo "# vgem.ko did not load: PRIME tests will skip"
-# The compositor scenario takes minutes under emulation: one kernel runs it
-# (make demo runs it too, and takes DEMO_KERNEL=6.1).
+# The compositor scenario takes minutes under emulation: one kernel runs it,
+# every kernel with --full (make check-full; make demo runs it too).
 weston=()
-case $(uname -r) in 6.12.*) weston=("$top/tests/e2e/weston.sh") ;; esac
+case "$(uname -r) ${1:-}" in
+6.12.*|*" --full") weston=("$top/tests/e2e/weston.sh") ;;
+esac
 for t in "$top/tests/selftests/wfd_kms" "$top/tests/selftests/wfd_session" \
 	 "$top/build/userspace-release/wfdd/test-vaprobe" \
 	 "$top/build/userspace-release/wfdd/test-fallback" \
