@@ -26,26 +26,11 @@ int main(int argc, char **argv)
 	bound = atof(argv[4]);
 	rgb = malloc((size_t)w * h * 3);
 	while (rgb && fread(rgb, (size_t)w * h * 3, 1, f) == 1) {
-		unsigned int n = 0;
-		double se = 0, psnr;
+		unsigned int n;
+		double psnr;
 
-		for (unsigned int bit = 0; bit < PATTERN_BITS; bit++) {
-			unsigned int x = (2 * bit + 1) * w / (2 * PATTERN_BITS);
-			const unsigned char *p = rgb + ((size_t)(PATTERN_BAR_H / 2) * w + x) * 3;
-
-			n = n << 1 | (p[0] + p[1] + p[2] > 3 * 128);
-		}
-		for (unsigned int y = 0; y < h; y++)
-			for (unsigned int x = 0; x < w; x++) {
-				uint32_t c = pattern_pixel(x, y, w, n);
-				const unsigned char *p = rgb + ((size_t)y * w + x) * 3;
-				int dr = p[0] - (int)(c >> 16), dg = p[1] - (int)(c >> 8 & 0xff),
-				    db = p[2] - (int)(c & 0xff);
-
-				se += dr * dr + dg * dg + db * db;
-			}
-		se /= 3.0 * w * h;
-		psnr = se == 0 ? 99 : 10 * log10(255.0 * 255.0 / se);
+		n = pattern_read_number(rgb, w);
+		psnr = pattern_psnr(rgb, w, h, n);
 		sum += psnr;
 		if (psnr < worst)
 			worst = psnr;

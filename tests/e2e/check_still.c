@@ -21,7 +21,7 @@ int main(int argc, char **argv)
 	long expect = -1;
 	size_t fsize;
 	unsigned char *rgb;
-	double se = 0, psnr, bound;
+	double psnr, bound;
 	struct stat st;
 	FILE *f;
 	long count;
@@ -54,23 +54,8 @@ int main(int argc, char **argv)
 	}
 	fclose(f);
 
-	for (unsigned int bit = 0; bit < PATTERN_BITS; bit++) {
-		unsigned int x = (2 * bit + 1) * w / (2 * PATTERN_BITS);
-		const unsigned char *p = rgb + ((size_t)(PATTERN_BAR_H / 2) * w + x) * 3;
-
-		n = n << 1 | (p[0] + p[1] + p[2] > 3 * 128);
-	}
-	for (unsigned int y = 0; y < h; y++)
-		for (unsigned int x = 0; x < w; x++) {
-			uint32_t c = pattern_pixel(x, y, w, n);
-			const unsigned char *p = rgb + ((size_t)y * w + x) * 3;
-			int dr = p[0] - (int)(c >> 16), dg = p[1] - (int)(c >> 8 & 0xff),
-			    db = p[2] - (int)(c & 0xff);
-
-			se += dr * dr + dg * dg + db * db;
-		}
-	se /= 3.0 * w * h;
-	psnr = se == 0 ? 99 : 10 * log10(255.0 * 255.0 / se);
+	n = pattern_read_number(rgb, w);
+	psnr = pattern_psnr(rgb, w, h, n);
 	printf("check_still: frame %ld of %ld shows pattern frame %u, PSNR %.1f dB\n",
 	       count, count, n, psnr);
 	ret = psnr >= bound && (expect < 0 || n == (unsigned long)expect) ? 0 : 1;

@@ -267,7 +267,12 @@ static int test_unprivileged(struct ctx *c)
 	return 0;
 }
 
-static int wait_event(int fd, uint32_t type, int ms, void *out, size_t len)
+/*
+ * Read events until one that @match takes (copied to @out), for @ms.
+ * Events read before it are dropped.  0 or -ETIMEDOUT.
+ */
+static int wait_event_match(int fd, bool (*match)(const struct drm_event *e, const void *arg),
+			    const void *arg, int ms, void *out, size_t len)
 {
 	double t0 = util_now();
 	uint64_t buf[512];
@@ -282,7 +287,7 @@ static int wait_event(int fd, uint32_t type, int ms, void *out, size_t len)
 		while (n > 0 && off < n) {
 			struct drm_event *e = (void *)((char *)buf + off);
 
-			if (e->type == type) {
+			if (match(e, arg)) {
 				memcpy(out, e, len < e->length ? len : e->length);
 				return 0;
 			}
@@ -290,6 +295,16 @@ static int wait_event(int fd, uint32_t type, int ms, void *out, size_t len)
 		}
 	}
 	return -ETIMEDOUT;
+}
+
+static bool match_type(const struct drm_event *e, const void *arg)
+{
+	return e->type == *(const uint32_t *)arg;
+}
+
+static int wait_event(int fd, uint32_t type, int ms, void *out, size_t len)
+{
+	return wait_event_match(fd, match_type, &type, ms, out, len);
 }
 
 /* Light the connected output up with its preferred mode on @fb. */
@@ -443,39 +458,21 @@ static int test_frames(struct ctx *c)
 	return 0;
 }
 
-/*
- * The type of the first of MODE_SET and FRAME_READY of session @id to
- * arrive (events of ended sessions may still be queued), or 0.
- */
+/* MODE_SET or FRAME_READY of session @arg (events of ended sessions may be queued). */
+static bool match_mode_or_frame(const struct drm_event *e, const void *arg)
+{
+	/* Both events start with the session id. */
+	return (e->type == DRM_WFD_EVENT_MODE_SET || e->type == DRM_WFD_EVENT_FRAME_READY) &&
+	       *(const uint32_t *)(e + 1) == *(const uint32_t *)arg;
+}
+
+/* The type of the first of MODE_SET and FRAME_READY of session @id, or 0. */
 static uint32_t first_of_mode_frame(int fd, uint32_t id, int ms,
 				    struct drm_wfd_event_mode *mode)
 {
-	double t0 = util_now();
-	uint64_t buf[512];
-
-	while ((util_now() - t0) * 1000 < ms) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		ssize_t n, off = 0;
-
-		if (poll(&p, 1, 50) != 1)
-			continue;
-		n = read(fd, buf, sizeof(buf));
-		while (n > 0 && off < n) {
-			struct drm_event *e = (void *)((char *)buf + off);
-
-			/* Both events start with the session id. */
-			uint32_t sid = *(uint32_t *)(e + 1);
-
-			if (e->type == DRM_WFD_EVENT_MODE_SET && sid == id) {
-				memcpy(mode, e, sizeof(*mode));
-				return e->type;
-			}
-			if (e->type == DRM_WFD_EVENT_FRAME_READY && sid == id)
-				return e->type;
-			off += e->length;
-		}
-	}
-	return 0;
+	if (wait_event_match(fd, match_mode_or_frame, &id, ms, mode, sizeof(*mode)))
+		return 0;
+	return mode->base.type;
 }
 
 /*
