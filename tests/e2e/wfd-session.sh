@@ -160,7 +160,11 @@ ffmpeg -nostdin -hide_banner -loglevel error -i "$out/stream.ts" -map 0:v -fps_m
 	-f rawvideo -pix_fmt rgb24 -y "$frames" > "$out/ffmpeg.log" 2>&1
 ffprobe -v error -show_entries stream=codec_name,sample_rate,channels -of csv=p=0 \
 	"$out/stream.ts" 2>/dev/null | sed 's/^/# stream: /'
-"$top/tests/e2e/check_frames" "$frames" 640 360 30 | tail -n 3 | sed 's/^/# /'
+# Every frame must show a pattern frame, and the picture must move.  The
+# PSNR bound is loose: at 640x360 and about 1 Mbit/s, constant-bit-rate
+# x264 may spend little on one frame (one in 453 came out at 29.7 dB, mean
+# 43.4); a wrong or broken picture scores near 10 dB.
+"$top/tests/e2e/check_frames" "$frames" 640 360 25 | tail -n 3 | sed 's/^/# /'
 [ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
 rm -f "$frames"
 [ "$rc" -eq 0 ] || dump wfdd.log sink.log ffmpeg.log
