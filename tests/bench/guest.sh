@@ -32,15 +32,9 @@ sysctl -qw net.core.rmem_max=16777216
 	echo "seconds $secs"
 } > "$out/info.txt"
 
+# shellcheck source=tests/e2e/lib.sh
+. "$top/tests/e2e/lib.sh"
 status() { cat /sys/class/drm/card*-Virtual-1/status 2> /dev/null | head -n1; }
-wait_status() { # want seconds
-	local i
-	for i in $(seq $(($2 * 10))); do
-		[ "$(status)" = "$1" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
 # stop PID...: SIGTERM, SIGKILL what is left after 20 s, and reap.
 stop() {
 	local i p left
@@ -95,18 +89,12 @@ port=5004
 # point TAG PIPELINE WxH FPS KBPS SECONDS [static]: one measured run.
 point() {
 	local tag=$1 pipe=$2 res=$3 fps=$4 kbps=$5 win=$6 still=${7:-} p="$out/$1"
-	local recv sink client enc="" i s1 s2 hex flip=()
+	local recv sink client enc="" i s1 s2 flip=()
 	log "pipeline: $tag"
 	rm -f "$p".*
 	"$rx" "$port" "$p" 2> "$p.rx.err" &
 	recv=$!
-	# Programs start slowly under emulation: a sender that finds no
-	# socket bound gets ECONNREFUSED and ends its session.
-	hex=$(printf ':%04X' "$port")
-	for i in $(seq 300); do
-		awk -v p="$hex" '$2 ~ p "$" { found = 1 } END { exit !found }' /proc/net/udp && break
-		sleep 0.1
-	done
+	wait_udp_bound "$port" 30
 	case "$pipe" in
 	x264|openh264)
 		"$wfdd" --output 1 --rtp "127.0.0.1:$port" --mode "$res@$fps" --bitrate "$kbps" \

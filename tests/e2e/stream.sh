@@ -18,18 +18,8 @@ port=5004
 # socket buffer.
 echo 2000 > /sys/module/wfd/parameters/hold_timeout_ms
 sysctl -qw net.core.rmem_max=16777216
-n=0 fail=0
-result() { n=$((n + 1)); if [ "$2" -eq 0 ]; then echo "ok $n $1"; else echo "not ok $n $1"; fail=1; fi; }
-status() { cat /sys/class/drm/card*-Virtual-1/status; }
-dbg() { cat /sys/kernel/debug/dri/*/wfd_state 2>/dev/null | grep "^$1" | tail -n 1; }
-wait_status() { # want seconds
-	local i
-	for i in $(seq $(($2 * 10))); do
-		[ "$(status)" = "$1" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
+# shellcheck source=tests/e2e/lib.sh
+. "$top/tests/e2e/lib.sh"
 receiver() { # frames file; sets rx
 	# An SDP names the static payload type 33 (MPEG-TS) on our port.
 	printf 'v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=wfd\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=video %d RTP/AVP 33\r\n' \
@@ -40,15 +30,10 @@ receiver() { # frames file; sets rx
 		> "$out/ffmpeg.log" 2>&1 < /dev/null &
 	rx=$!
 	# ffmpeg takes seconds to start under emulation: wait for its socket.
-	local hex i
-	hex=$(printf ':%04X' "$port")
-	for i in $(seq 600); do
-		if awk -v p="$hex" '$2 ~ p "$" { found = 1 } END { exit !found }' /proc/net/udp; then
-			sleep 1
-			return 0
-		fi
-		sleep 0.1
-	done
+	if wait_udp_bound "$port" 60; then
+		sleep 1
+		return 0
+	fi
 	echo "# the receiver never bound port $port"
 }
 
@@ -73,7 +58,7 @@ wait "$rx" 2>/dev/null
 "$top/tests/e2e/check_frames" "$out/frames.rgb" 640 480 35 | sed 's/^/# /'
 [ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
 grep -E "fps" "$out/wfdd.log" | tail -n 3 | sed 's/^/# wfdd: /'
-dbg output1.hold_timeouts | sed 's/^/# /'
+wfd_state output1.hold_timeouts | sed 's/^/# /'
 if [ "$rc" -ne 0 ]; then
 	for f in client.log wfdd.log ffmpeg.log; do
 		tail -n 5 "$out/$f" | sed "s/^/# $f: /"
@@ -89,8 +74,8 @@ t1=$(date +%s.%N)
 awk -v a="$t0" -v b="$t1" 'BEGIN { printf "# unplugged %.2f s after the receiver exited\n", b - a }'
 wait "$wfdd_pid"; wrc=$?
 [ "$wrc" -eq 1 ] || { echo "# wfdd exit status $wrc"; rc=1; }
-dbg output1.ending | sed 's/^/# /'
-dbg output1.ending | grep -q "sink disconnect request" || rc=1
+ending | sed 's/^/# /'
+ending | grep -q "sink disconnect request" || rc=1
 grep "session ends" "$out/wfdd.log" | sed 's/^/# /'
 result receiver_gone_unplugs $rc
 
@@ -105,7 +90,7 @@ kill -TERM "$wfdd_pid"
 wait "$wfdd_pid"; wrc=$?
 [ "$wrc" -eq 0 ] || { echo "# wfdd exit status $wrc"; rc=1; }
 wait_status disconnected 10 || rc=1
-dbg output1.ending | grep -q graceful || { dbg output1.ending | sed 's/^/# /'; rc=1; }
+ending | grep -q graceful || { ending | sed 's/^/# /'; rc=1; }
 kill "$rx" "$client" 2>/dev/null
 wait 2>/dev/null
 result sigterm_graceful $rc

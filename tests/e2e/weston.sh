@@ -45,8 +45,10 @@ wlog=$out/weston.log
 hold_was=$(cat /sys/module/wfd/parameters/hold_timeout_ms)
 echo 2000 > /sys/module/wfd/parameters/hold_timeout_ms
 
-n=0 fail=0
+# shellcheck source=tests/e2e/lib.sh
+. "$top/tests/e2e/lib.sh"
 t_step=$SECONDS
+# result, with the time each step took.
 result() {
 	n=$((n + 1))
 	echo "# $((SECONDS - t_step)) s"
@@ -56,14 +58,6 @@ result() {
 conn=$(ls -d /sys/class/drm/card*-Virtual-1)
 card=$(basename "${conn%-Virtual-1}")
 status() { cat "$conn/status"; }
-ending() { cat /sys/kernel/debug/dri/*/wfd_state 2>/dev/null | grep '^output1.ending' | tail -n 1; }
-wait_status() { # want seconds
-	for _ in $(seq $(($2 * 10))); do
-		[ "$(status)" = "$1" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
 # wait_grep FILE PATTERN COUNT SECONDS: until FILE has COUNT matching lines.
 wait_grep() {
 	local c

@@ -22,20 +22,9 @@ formats="32 00 01 01 00000001 00000001 00000040 00 0000 0000 00 none none"
 echo 2000 > /sys/module/wfd/parameters/hold_timeout_ms
 sysctl -qw net.core.rmem_max=16777216
 
-n=0 fail=0
-result() { n=$((n + 1)); if [ "$2" -eq 0 ]; then echo "ok $n $1"; else echo "not ok $n $1"; fail=1; fi; }
-status() { local s; read -r s < /sys/class/drm/card*-Virtual-1/status; echo "$s"; }
+# shellcheck source=tests/e2e/lib.sh
+. "$top/tests/e2e/lib.sh"
 modes() { cat /sys/class/drm/card*-Virtual-1/modes; }
-ending() { cat /sys/kernel/debug/dri/*/wfd_state 2>/dev/null | grep "^output1.ending" | tail -n 1; }
-wait_status() { # want seconds
-	local i s f=(/sys/class/drm/card*-Virtual-1/status)
-	for ((i = 0; i < $2 * 10; i++)); do
-		read -r s < "${f[0]}"
-		[ "$s" = "$1" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
 # In the background from before the fault: the wall time at which the
 # output, once connected, shows disconnected, into FILE.  (Waiting for the
 # fault in the log first would time the script's own polling.)

@@ -12,8 +12,8 @@ out=${WFD_OUT:-/tmp}/wfdctl
 mkdir -p "$out"
 rm -f "$out"/*
 port=5010
-n=0 fail=0
-result() { n=$((n + 1)); if [ "$2" -eq 0 ]; then echo "ok $n $1"; else echo "not ok $n $1"; fail=1; fi; }
+# shellcheck source=tests/e2e/lib.sh
+. "$top/tests/e2e/lib.sh"
 dbg() { cat /sys/kernel/debug/dri/*/wfd_state 2>/dev/null | sed -n "s/^$1: //p" | tail -n 1; }
 # jq-like access to a JSON file: j FILE EXPR (Python, on the report r and
 # its first output o).
@@ -58,13 +58,8 @@ s.bind(("127.0.0.1", int(sys.argv[1])))
 while True:
     s.recv(65536)' "$port" &
 sink=$!
-# Python takes seconds to start under emulation: wfdd's first datagram
-# must not find the port closed.
-hex=$(printf ':%04X' "$port")
-for _ in $(seq 600); do
-	awk -v p="$hex" '$2 ~ p "$" { found = 1 } END { exit !found }' /proc/net/udp && break
-	sleep 0.1
-done
+# Python takes seconds to start under emulation.
+wait_udp_bound "$port" 60
 "$top/tests/e2e/pattern_client" 600 > "$out/client.log" 2>&1 &
 client=$!
 "$wfdd" --output 1 --rtp "127.0.0.1:$port" --mode 640x480@30 --name "wfdctl test" -v \
@@ -207,10 +202,7 @@ s.bind(("127.0.0.1", int(sys.argv[1])))
 while True:
     s.recv(65536)' "$port" &
 sink=$!
-for _ in $(seq 600); do
-	awk -v p="$hex" '$2 ~ p "$" { found = 1 } END { exit !found }' /proc/net/udp && break
-	sleep 0.1
-done
+wait_udp_bound "$port" 60
 ls -l "$(readlink -f /dev/dri/wfd)" | sed 's/^/# /'
 unit=(setpriv --reuid=65534 --regid=65534 --groups="$video")
 "${unit[@]}" --inh-caps=-all --bounding-set=-all "$wfdd" --device /dev/dri/wfd --output 1 \

@@ -1,0 +1,42 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=bash
+#
+# Helpers shared by the in-VM end-to-end scripts; sourced, after which a
+# script may redefine any of them.
+
+# shellcheck disable=SC2034  # the sourcing script reads fail
+n=0 fail=0
+# result NAME RC: the next KTAP result line.
+result() { n=$((n + 1)); if [ "$2" -eq 0 ]; then echo "ok $n $1"; else echo "not ok $n $1"; fail=1; fi; }
+
+# The connector status of wfd's first output (vgem has no connectors).
+status() { local s; read -r s < /sys/class/drm/card*-Virtual-1/status; echo "$s"; }
+
+# wait_status WANT SECONDS: until status says WANT.
+wait_status() {
+	local i
+	for ((i = 0; i < $2 * 10; i++)); do
+		[ "$(status)" = "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# wfd_state KEY: the last line of wfd's debugfs state that starts with KEY.
+wfd_state() { cat /sys/kernel/debug/dri/*/wfd_state 2>/dev/null | grep "^$1" | tail -n 1; }
+# How the last session of output 1 ended.
+ending() { wfd_state output1.ending; }
+
+# wait_udp_bound PORT SECONDS: until a socket is bound to UDP PORT.
+# Receivers start slowly under emulation, and a sender whose first
+# datagram finds the port closed gets ECONNREFUSED, which ends its session.
+wait_udp_bound() {
+	local hex i
+	hex=$(printf ':%04X' "$1")
+	for ((i = 0; i < $2 * 10; i++)); do
+		awk -v p="$hex" '$2 ~ p "$" { found = 1 } END { exit !found }' /proc/net/udp &&
+			return 0
+		sleep 0.1
+	done
+	return 1
+}
