@@ -184,6 +184,20 @@ static bool at_end(struct cur *c)
 	return !*c->s;
 }
 
+/*
+ * After an item of a comma-separated list: 1 when another follows (the
+ * comma is consumed), 0 at the end of the value, -1 on anything else.
+ */
+static int list_next(struct cur *c)
+{
+	if (at_end(c))
+		return 0;
+	if (*c->s != ',')
+		return -1;
+	c->s++;
+	return 1;
+}
+
 static uint32_t mask_bits(uint32_t v, uint32_t mask, bool *masked)
 {
 	if (v & ~mask)
@@ -220,6 +234,7 @@ static bool parse_codec(struct cur *c, struct wfd_video_codec *vc, bool *masked)
 static bool parse_video(struct cur *c, struct wfd_video_formats *v, bool *masked)
 {
 	uint32_t native, pref;
+	int more;
 
 	memset(v, 0, sizeof(*v));
 	if (word(c, "none")) {
@@ -230,7 +245,7 @@ static bool parse_video(struct cur *c, struct wfd_video_formats *v, bool *masked
 		return false;
 	v->native = (uint8_t)native;
 	v->preferred_display_mode_supported = (uint8_t)pref;
-	for (;;) {
+	do {
 		struct wfd_video_codec vc = { 0 };
 
 		if (!parse_codec(c, &vc, masked))
@@ -243,13 +258,9 @@ static bool parse_video(struct cur *c, struct wfd_video_formats *v, bool *masked
 			v->codecs[v->ncodecs++] = vc;
 		else
 			*masked = true;
-		skip_ws(c);
-		if (!*c->s)
-			break;
-		if (*c->s != ',')
-			return false;
-		c->s++;
-	}
+	} while ((more = list_next(c)) > 0);
+	if (more < 0)
+		return false;
 	return v->ncodecs > 0;
 }
 
@@ -258,10 +269,12 @@ static const uint32_t audio_masks[] = { 0x3, 0xf, 0x7 };
 
 static bool parse_audio(struct cur *c, struct wfd_audio_codecs *a, bool *masked)
 {
+	int more;
+
 	memset(a, 0, sizeof(*a));
 	if (word(c, "none"))
 		return at_end(c);
-	for (;;) {
+	do {
 		struct wfd_audio_codec ac = { 0 };
 		uint32_t modes, lat;
 		int f = -1;
@@ -278,14 +291,8 @@ static bool parse_audio(struct cur *c, struct wfd_audio_codecs *a, bool *masked)
 			*masked = true;
 		else
 			a->codecs[a->n++] = ac;
-		skip_ws(c);
-		if (!*c->s)
-			break;
-		if (*c->s != ',')
-			return false;
-		c->s++;
-	}
-	return true;
+	} while ((more = list_next(c)) > 0);
+	return more == 0;
 }
 
 static bool parse_rtp(struct cur *c, struct wfd_rtp_ports *r)
