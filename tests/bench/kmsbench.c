@@ -57,6 +57,7 @@
 #include <xf86drmMode.h>
 
 #include "barcode.h"
+#include "kms_master.h"
 #include "libwfd.h"
 
 /* What "session --mark" writes at the end of each buffer it is handed. */
@@ -303,6 +304,10 @@ static int cmd_flip(int argc, char **argv)
 	draw(&b[0], w, h, 0, col, row);
 	if (nodraw)
 		draw(&b[1], w, h, 1, col, row);
+	if (kms_take_master(fd)) {
+		fprintf(stderr, "kmsbench: cannot become DRM master: %s\n", strerror(errno));
+		goto out;
+	}
 	st.commit_ns = now_ns();
 	if (drmModeSetCrtc(fd, crtc, b[0].fb, 0, 0, &conn->connector_id, 1, &mode)) {
 		fprintf(stderr, "kmsbench: setcrtc: %s\n", strerror(errno));

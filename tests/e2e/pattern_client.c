@@ -21,6 +21,7 @@
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
+#include "kms_master.h"
 #include "libwfd.h"
 #include "pattern.h"
 
@@ -114,6 +115,10 @@ int main(int argc, char **argv)
 	    mkbuf(fd, mode.hdisplay, mode.vdisplay, &b[1]))
 		return 1;
 	draw(&b[0], mode.hdisplay, mode.vdisplay, n);
+	if (kms_take_master(fd)) {
+		perror("pattern_client: cannot become DRM master");
+		return 1;
+	}
 	if (drmModeSetCrtc(fd, info.outputs[0].crtc_id, b[0].fb, 0, 0,
 			   &info.outputs[0].connector_id, 1, &mode)) {
 		perror("pattern_client: setcrtc");

@@ -97,7 +97,7 @@ misbehaving() {
 	kill "$client" 2>/dev/null
 	kill "$sink" 2>/dev/null
 	wait "$client" "$sink" 2>/dev/null
-	[ "$rc" -eq 0 ] || dump "sink-$name.log" wfdd.log
+	[ "$rc" -eq 0 ] || dump "client-$name.log" "sink-$name.log" wfdd.log
 	result "$name" $rc
 }
 
@@ -156,7 +156,7 @@ ffprobe -v error -show_entries stream=codec_name,sample_rate,channels -of csv=p=
 "$top/tests/e2e/check_frames" "$frames" 640 360 25 | tail -n 3 | sed 's/^/# /'
 [ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
 rm -f "$frames"
-[ "$rc" -eq 0 ] || dump wfdd.log sink.log ffmpeg.log
+[ "$rc" -eq 0 ] || dump client.log wfdd.log sink.log ffmpeg.log
 result frames_decode $rc
 rc=${rc3:-0}
 [ -n "$t_fault" ] || rc=1
@@ -202,7 +202,7 @@ wait_status disconnected 60 || rc=1
 ending | grep -q "status sink disconnect request (2) diag 0 " || { ending | sed 's/^/# /'; rc=1; }
 kill "$client" "$sink" 2>/dev/null
 wait "$client" "$sink" 2>/dev/null
-[ "$rc" -eq 0 ] || dump sink-edid.log wfdd.log
+[ "$rc" -eq 0 ] || dump client-edid.log sink-edid.log wfdd.log
 result sink_edid_and_masked_bits $rc
 
 # 10: SIGTERM: M5 TEARDOWN to the sink, its M8, a graceful end.
@@ -222,7 +222,7 @@ ending | sed 's/^/# /'
 ending | grep -q graceful || rc=1
 kill "$client" "$sink" 2>/dev/null
 wait 2>/dev/null
-[ "$rc" -eq 0 ] || dump sink-term.log wfdd.log
+[ "$rc" -eq 0 ] || dump client-term.log sink-term.log wfdd.log
 result sigterm_graceful_teardown $rc
 
 echo 200 > /sys/module/wfd/parameters/hold_timeout_ms
