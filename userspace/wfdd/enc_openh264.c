@@ -60,6 +60,8 @@ static int oh_open(struct encoder **out, const struct enc_params *p)
 	par.sSpatialLayers[0].iSpatialBitrate = p->bitrate_kbps * 1000;
 	par.sSpatialLayers[0].iMaxSpatialBitrate = p->bitrate_kbps * 1000;
 	par.sSpatialLayers[0].uiProfileIdc = PRO_BASELINE;
+	if (p->level_idc)
+		par.sSpatialLayers[0].uiLevelIdc = (ELevelIdc)p->level_idc;
 	par.sSpatialLayers[0].sSliceArgument.uiSliceMode = SM_SINGLE_SLICE;
 	if ((*e->enc)->InitializeExt(e->enc, &par)) {
 		WelsDestroySVCEncoder(e->enc);

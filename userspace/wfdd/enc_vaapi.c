@@ -902,11 +902,17 @@ static int32_t va_diag(void *dev)
 	return (int32_t)((struct va_device *)dev)->last;
 }
 
+static enum h264_profile va_profile(void *dev)
+{
+	return ((const struct va_device *)dev)->h264_profile;
+}
+
 const struct encoder_ops encoder_vaapi = {
 	.name = "vaapi",
 	.long_name = "VA-API",
 	.device_open = va_device_open,
 	.device_close = va_device_close,
+	.profile = va_profile,
 	.open = va_open,
 	.load = va_load,
 	.forget = va_forget,

@@ -47,6 +47,8 @@ static int x264_open(struct encoder **out, const struct enc_params *p)
 	par.i_log_level = X264_LOG_WARNING;
 	if (x264_param_apply_profile(&par, "baseline"))
 		goto fail;
+	if (p->level_idc)
+		par.i_level_idc = p->level_idc;
 	e->x = x264_encoder_open(&par);
 	if (!e->x)
 		goto fail;

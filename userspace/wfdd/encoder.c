@@ -106,6 +106,17 @@ static int open_encoder(struct frame_encoder *fe, const struct enc_params *p)
 	return ret;
 }
 
+/* Close the hardware encoder and its device; the fallback is next. */
+static void leave_hardware(struct frame_encoder *fe)
+{
+	close_encoder(fe);
+	if (fe->ops->device_close && fe->dev)
+		fe->ops->device_close(fe->dev);
+	fe->dev = NULL;
+	fe->ops = fe->fallback;
+	fe->fallback = NULL;
+}
+
 /* Leave the hardware for good (on its failure, in auto mode only). */
 static int switch_to_fallback(struct frame_encoder *fe, int err)
 {
@@ -113,23 +124,70 @@ static int switch_to_fallback(struct frame_encoder *fe, int err)
 	int32_t diag = frame_encoder_diag(fe, err);
 	int ret;
 
-	close_encoder(fe);
-	if (hw->device_close)
-		hw->device_close(fe->dev);
-	fe->dev = NULL;
-	fe->ops = fe->fallback;
-	fe->fallback = NULL;
+	leave_hardware(fe);
 	ret = open_encoder(fe, &fe->p);
 	fprintf(fe->log, "wfdd: %s failed (diag %d): %s\n", hw->name, diag,
 		ret ? "no encoder left" : "switching to software");
 	return ret;
 }
 
+enum h264_profile frame_encoder_profile(const struct frame_encoder *fe)
+{
+	return fe->dev && fe->ops->profile ? fe->ops->profile(fe->dev) :
+	       H264_CONSTRAINED_BASELINE;
+}
+
+unsigned int frame_encoder_profiles(const struct frame_encoder *fe)
+{
+	unsigned int mask = 1u << frame_encoder_profile(fe);
+
+	/* The software fallback makes Constrained Baseline. */
+	if (fe->fallback)
+		mask |= 1u << H264_CONSTRAINED_BASELINE;
+	return mask;
+}
+
+int frame_encoder_use_profile(struct frame_encoder *fe, enum h264_profile profile)
+{
+	const struct encoder_ops *hw = fe->ops;
+	struct yuv_image pic = { 0 };
+	bool was_open = fe->enc != NULL, keep;
+	int ret;
+
+	if (profile == H264_CONSTRAINED_HIGH || frame_encoder_profile(fe) == profile)
+		return 0;
+	if (!fe->fallback)
+		return -ENOTSUP;
+	fprintf(fe->log, "wfdd: the sink takes Constrained Baseline, which %s does not make: using %s\n",
+		hw->name, fe->fallback->name);
+	/* Carry the kept picture over: the first IDR may have to show it. */
+	keep = frame_encoder_has_picture(fe) && hw->read_picture &&
+	       !yuv_alloc(&pic, fe->p.width, fe->p.height) && !hw->read_picture(fe->enc, &pic);
+	leave_hardware(fe);
+	ret = was_open ? open_encoder(fe, &fe->p) : 0;
+	if (!ret && was_open && keep) {
+		yuv_free(&fe->kept);
+		fe->kept = pic;
+		fe->have_picture = true;
+	} else {
+		yuv_free(&pic);
+	}
+	return ret;
+}
+
+/* A new rate or level with the same size matters too: rate control uses them. */
+static bool same_params(const struct enc_params *a, const struct enc_params *b)
+{
+	return a->width == b->width && a->height == b->height && a->fps == b->fps &&
+	       a->bitrate_kbps == b->bitrate_kbps && a->gop == b->gop &&
+	       a->level_idc == b->level_idc;
+}
+
 int frame_encoder_configure(struct frame_encoder *fe, const struct enc_params *p)
 {
 	int ret;
 
-	if (fe->enc && fe->p.width == p->width && fe->p.height == p->height)
+	if (fe->enc && same_params(&fe->p, p))
 		return 0;
 	close_encoder(fe);
 	ret = open_encoder(fe, p);

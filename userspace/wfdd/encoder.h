@@ -22,6 +22,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "h264bits.h"
+
 /* A planar I420 picture. */
 struct yuv_image {
 	int width, height;
@@ -46,7 +48,7 @@ struct enc_params {
 	int fps;
 	int bitrate_kbps;
 	int gop;		/* frames between IDRs */
-	int level_idc;		/* 0: the smallest level that fits */
+	int level_idc;		/* the level to signal; 0: the smallest that fits */
 	void *device;		/* from ops->device_open, or NULL */
 };
 
@@ -69,6 +71,8 @@ struct encoder_ops {
 	 */
 	int (*device_open)(void **dev, const char *path, char *why, size_t len);
 	void (*device_close)(void *dev);
+	/* Optional: the profile the device encodes; without, Constrained Baseline. */
+	enum h264_profile (*profile)(void *dev);
 	int (*open)(struct encoder **enc, const struct enc_params *p);
 	/* Optional (zero-copy): take @f into the kept picture.  0 or -errno. */
 	int (*load)(struct encoder *enc, const struct enc_frame *f);
@@ -119,7 +123,24 @@ int frame_encoder_create(struct frame_encoder **fe, const char *name,
  */
 int frame_encoder_create_ops(struct frame_encoder **fe, const struct encoder_ops *ops,
 			     const struct encoder_ops *fallback, const char *device, FILE *log);
-/* (Re)open for @p unless already open with the same size.  0 or -errno. */
+/*
+ * The profile the encoder in use produces, for the sink to be told (a
+ * Constrained Baseline stream also decodes as Constrained High).
+ */
+enum h264_profile frame_encoder_profile(const struct frame_encoder *fe);
+/*
+ * The profiles a sink may be offered, as 1 << enum h264_profile bits:
+ * the encoder's, and Constrained Baseline when software can take over.
+ */
+unsigned int frame_encoder_profiles(const struct frame_encoder *fe);
+/*
+ * The sink was told @profile: keep the encoder when its stream decodes as
+ * that (Constrained Baseline does as Constrained High), else hand over to
+ * the software one, with the kept picture.  0, -ENOTSUP when no encoder
+ * here makes @profile, or -errno.
+ */
+int frame_encoder_use_profile(struct frame_encoder *fe, enum h264_profile profile);
+/* (Re)open for @p unless already open with the same parameters.  0 or -errno. */
 int frame_encoder_configure(struct frame_encoder *fe, const struct enc_params *p);
 /* Take the picture of @f; the buffer may be released when this returns. */
 int frame_encoder_load(struct frame_encoder *fe, const struct enc_frame *f);

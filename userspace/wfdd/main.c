@@ -69,6 +69,9 @@ struct wfdd {
 	int seen_w, seen_h;	/* mode and DPMS last told to the session */
 	unsigned int seen_hz;
 	bool seen_dpms_off;
+	/* What M4 settled (0: no sink, or not yet): the level and its rate cap. */
+	int level_idc;
+	int max_kbps;
 };
 
 /*
@@ -286,13 +289,20 @@ static int encode_and_send(struct wfdd *d, uint64_t commit_ns, bool idr, uint64_
 static int ensure_encoder(struct wfdd *d, int w, int h)
 {
 	int fps = d->o.modes[0].refresh_hz;
+	int kbps = d->o.bitrate_kbps;
 
 	for (int i = 0; i < d->o.nmodes; i++)
 		if ((int)d->o.modes[i].width == w && (int)d->o.modes[i].height == h)
 			fps = (int)d->o.modes[i].refresh_hz;
+	/* The compositor's mode says the rate when the size is the frames'. */
+	if (d->src.mode_w == w && d->src.mode_h == h && d->src.mode_hz)
+		fps = (int)d->src.mode_hz;
+	/* No more than the negotiated level lets the sink's decoder take. */
+	if (d->max_kbps && kbps > d->max_kbps)
+		kbps = d->max_kbps;
 	return frame_encoder_configure(d->fe, &(struct enc_params){
-		.width = w, .height = h, .fps = fps,
-		.bitrate_kbps = d->o.bitrate_kbps, .gop = fps * 2 });
+		.width = w, .height = h, .fps = fps, .bitrate_kbps = kbps, .gop = fps * 2,
+		.level_idc = d->level_idc });
 }
 
 static void buffer_gone(void *opaque, uint64_t buffer_id)
@@ -486,9 +496,18 @@ static int session_step(struct wfdd *d, short revents, uint64_t now)
 		case WFDS_FORMAT: {
 			const struct wfd_video_codec *vc = &s->m4.video.codecs[0];
 
-			fprintf(stderr, "wfdd: format %ux%u@%u, %s, level bit %#x\n",
+			ret = frame_encoder_use_profile(d->fe, vc->profile & WFD_PROFILE_CHP ?
+							H264_CONSTRAINED_HIGH :
+							H264_CONSTRAINED_BASELINE);
+			if (ret)
+				wfds_fail(s, WFD_STATUS_CRITICAL_ERROR, ret);
+			d->level_idc = wfd_level_idc(vc->level);
+			d->max_kbps = (int)wfd_level_max_kbps(vc->level, vc->profile);
+			fprintf(stderr, "wfdd: format %ux%u@%u, %s, level %d.%d, up to %d kbit/s\n",
 				s->mode_w, s->mode_h, s->mode_hz,
-				vc->profile & WFD_PROFILE_CHP ? "CHP" : "CBP", vc->level);
+				vc->profile & WFD_PROFILE_CHP ? "CHP" : "CBP", d->level_idc / 10,
+				d->level_idc % 10,
+				d->o.bitrate_kbps < d->max_kbps ? d->o.bitrate_kbps : d->max_kbps);
 			break;
 		}
 		case WFDS_PLAY:
@@ -628,6 +647,7 @@ static int listen_loop(struct wfdd *d, int sigfd, int timerfd)
 {
 	struct wfd_conn conn;
 	struct wfds_config cfg;
+	unsigned int profiles;
 	int ret;
 
 	ret = wfd_conn_listen(&conn, d->o.listen, d->o.allow);
@@ -639,8 +659,6 @@ static int listen_loop(struct wfdd *d, int sigfd, int timerfd)
 	wfds_config_defaults(&cfg);
 	cfg.keepalive_interval_ms = (uint32_t)d->o.keepalive_ms;
 	cfg.keepalive_timeout_ms = (uint32_t)d->o.keepalive_timeout_ms;
-	/* The encoders make Constrained Baseline, which every sink decodes. */
-	cfg.profiles = WFD_PROFILE_CBP;
 	cfg.session_seed = (uint32_t)getpid() * 2654435761u ^ (uint32_t)now_ns();
 	conn.verbose = d->o.verbose;
 	d->conn = &conn;
@@ -660,6 +678,14 @@ static int listen_loop(struct wfdd *d, int sigfd, int timerfd)
 		if (p[1].revents)
 			break;
 		cfg.session_seed++;
+		/*
+		 * Offer the profile the encoder makes: software and most VA-API
+		 * drivers make Constrained Baseline, which every sink decodes;
+		 * some VA-API drivers make only (Constrained) High.
+		 */
+		profiles = frame_encoder_profiles(d->fe);
+		cfg.profiles = (profiles & 1u << H264_CONSTRAINED_HIGH ? WFD_PROFILE_CHP : 0) |
+			       (profiles & 1u << H264_CONSTRAINED_BASELINE ? WFD_PROFILE_CBP : 0);
 		if (wfd_conn_accept(&conn, &cfg, now_ns() / 1000000))
 			continue;
 		/* Nothing of the last session's output may leak into this one. */
@@ -670,6 +696,7 @@ static int listen_loop(struct wfdd *d, int sigfd, int timerfd)
 		d->seen_w = d->seen_h = 0;
 		d->seen_hz = 0;
 		d->seen_dpms_off = false;
+		d->level_idc = d->max_kbps = 0;
 		d->diag = 0;
 		d->first_send_error = 0;
 		stats_init(&d->st, now_ns(), 0);

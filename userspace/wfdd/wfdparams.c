@@ -813,6 +813,21 @@ unsigned int wfd_level_max_kbps(uint8_t level, uint8_t profile)
 	return profile & WFD_PROFILE_CHP ? kbps * 5 / 4 : kbps;
 }
 
+int wfd_level_idc(uint8_t level)
+{
+	level &= WFD_LEVEL_MASK;
+	if (!level)
+		return 0;
+	switch (top_bit(level)) {
+	case WFD_LEVEL_3_1: return 31;
+	case WFD_LEVEL_3_2: return 32;
+	case WFD_LEVEL_4: return 40;
+	case WFD_LEVEL_4_1: return 41;
+	case WFD_LEVEL_4_2: return 42;
+	default: return 0;
+	}
+}
+
 int wfd_choose_audio(const struct wfd_audio_codecs *sink, struct wfd_audio_codecs *out)
 {
 	for (unsigned int i = 0; i < sink->n; i++) {

@@ -180,6 +180,9 @@ int wfd_choose_format(const struct wfd_video_formats *sink, unsigned int w,
 /* Highest bit rate of a level (kbit/s), per H.264 Annex A for Baseline; High ×1.25. */
 unsigned int wfd_level_max_kbps(uint8_t level, uint8_t profile);
 
+/* The H.264 level_idc (31 for 3.1 ... 42) of the highest WFD_LEVEL_* bit; 0 for none. */
+int wfd_level_idc(uint8_t level);
+
 /*
  * The M4 audio format: LPCM 48 kHz 16-bit stereo, the one WFD R1 makes
  * mandatory and the only one the source carries.  Returns 0 with exactly

@@ -68,7 +68,9 @@ static double psnr_y(const struct yuv_image *a, const AVFrame *f)
 int main(int argc, char **argv)
 {
 	struct enc_params p = { .width = 320, .height = 240, .fps = 30,
-				.bitrate_kbps = 8000, .gop = 30 };
+				.bitrate_kbps = 8000, .gop = 30,
+				/* A sink's level above what the size needs: signalled as is. */
+				.level_idc = 41 };
 	const struct encoder_ops *ops = encoder_find(argc > 1 ? argv[1] : "");
 	const AVCodec *codec = avcodec_find_decoder(AV_CODEC_ID_H264);
 	AVCodecContext *ctx = avcodec_alloc_context3(codec);
@@ -101,9 +103,16 @@ int main(int argc, char **argv)
 		keys += out.key;
 		if (n == 0 || n == 45) {
 			/* IDR with SPS/PPS in front: AUD, SPS (type 7). */
-			if (!out.key || out.data[4] != 0x09 ||
-			    memmem(out.data, out.len, "\0\0\1\x67", 4) == NULL) {
+			const uint8_t *sps = memmem(out.data, out.len, "\0\0\1\x67", 4);
+
+			if (!out.key || out.data[4] != 0x09 || !sps || sps + 7 > out.data + out.len) {
 				fprintf(stderr, "frame %d: no IDR with SPS\n", n);
+				return 1;
+			}
+			/* profile_idc, constraint flags, level_idc */
+			if (sps[6] != p.level_idc) {
+				fprintf(stderr, "frame %d: SPS level_idc %u, not %d\n", n, sps[6],
+					p.level_idc);
 				return 1;
 			}
 		}

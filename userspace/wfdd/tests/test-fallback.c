@@ -8,7 +8,10 @@
  *    buffer is still held; needs /dev/udmabuf for a real dma-buf);
  *  - encoding fails: x264 takes over if the kept picture reads back, and
  *    libavcodec decodes its IDR to that picture; otherwise the failure
- *    stands, with the device's status as diag.
+ *    stands, with the device's status as diag;
+ *  - a device that makes only Constrained High: both profiles are offered,
+ *    and a sink that takes only Constrained Baseline gets x264, which
+ *    encodes the kept picture.
  * KTAP output.
  */
 #define _GNU_SOURCE
@@ -37,7 +40,7 @@
 
 /* What the fake device is told to do. */
 static struct fake_dev {
-	bool no_device, fail_open, fail_load, fail_encode, readable;
+	bool no_device, fail_open, fail_load, fail_encode, readable, high;
 	int32_t last;
 	int forgotten, closed;
 } fake;
@@ -137,6 +140,11 @@ static int fake_read_picture(struct encoder *e, struct yuv_image *img)
 	return 0;
 }
 
+static enum h264_profile fake_profile(void *dev)
+{
+	return ((struct fake_dev *)dev)->high ? H264_CONSTRAINED_HIGH : H264_CONSTRAINED_BASELINE;
+}
+
 static int32_t fake_diag(void *dev)
 {
 	return ((struct fake_dev *)dev)->last;
@@ -153,6 +161,7 @@ static const struct encoder_ops fake_ops = {
 	.long_name = "fake hardware",
 	.device_open = fake_device_open,
 	.device_close = fake_device_close,
+	.profile = fake_profile,
 	.open = fake_open,
 	.load = fake_load,
 	.forget = fake_forget,
@@ -312,6 +321,35 @@ int main(void)
 	      "encode fails, nothing to read back: error, diag = device status %d",
 	      frame_encoder_diag(fe, ret));
 	done(fe, log);
+
+	fake = (struct fake_dev){ .readable = true, .high = true };
+	fe = make(&log);
+	if (!fe)
+		return 1;
+	check(frame_encoder_profiles(fe) == (1u << H264_CONSTRAINED_HIGH |
+					     1u << H264_CONSTRAINED_BASELINE),
+	      "High-only device with x264 behind: both profiles offered");
+	check(!frame_encoder_use_profile(fe, H264_CONSTRAINED_HIGH) &&
+	      !strcmp(frame_encoder_name(fe), "fake"), "a High sink keeps the device");
+	frame_encoder_load(fe, &(struct enc_frame){ .buffer_id = 2, .dmabuf = -1 });
+	ret = frame_encoder_use_profile(fe, H264_CONSTRAINED_BASELINE);
+	check(!ret && !strcmp(frame_encoder_name(fe), "x264") && fake.closed == 1 &&
+	      frame_encoder_profiles(fe) == 1u << H264_CONSTRAINED_BASELINE,
+	      "a Baseline-only sink gets x264");
+	ret = frame_encoder_encode(fe, false, &out);
+	check(!ret && out.key && decoded_psnr(&out) >= 40,
+	      "x264's first picture is the kept one");
+	done(fe, log);
+
+	fake = (struct fake_dev){ .high = true };
+	free(log_text);
+	log_text = NULL;
+	log = open_memstream(&log_text, &log_len);
+	ret = frame_encoder_create_ops(&fe, &fake_ops, NULL, NULL, log);
+	check(!ret && frame_encoder_profiles(fe) == 1u << H264_CONSTRAINED_HIGH &&
+	      frame_encoder_use_profile(fe, H264_CONSTRAINED_BASELINE) == -ENOTSUP,
+	      "High-only device alone: Baseline refused");
+	done(ret ? NULL : fe, log);
 
 	{
 		uint8_t *map = NULL;

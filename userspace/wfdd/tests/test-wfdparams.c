@@ -138,6 +138,11 @@ static void test_modes_and_m4(void)
 	EXPECT(r && r->width == 960 && r->height == 540 && r->hz == 30);
 	EXPECT(wfd_level_max_kbps(WFD_LEVEL_3_1, WFD_PROFILE_CBP) == 14000);
 	EXPECT(wfd_level_max_kbps(WFD_LEVEL_4_2, WFD_PROFILE_CHP) == 62500);
+	EXPECT(wfd_level_idc(WFD_LEVEL_3_1) == 31);
+	EXPECT(wfd_level_idc(WFD_LEVEL_4) == 40);
+	EXPECT(wfd_level_idc(WFD_LEVEL_3_1 | WFD_LEVEL_4_2) == 42);
+	EXPECT(wfd_level_idc(0) == 0);
+	EXPECT(wfd_level_idc(0x20) == 0);
 }
 
 /* Every parameter written and parsed back gives the same struct. */
