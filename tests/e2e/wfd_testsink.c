@@ -85,18 +85,26 @@ static void send_all(const char *buf, size_t len)
 	}
 }
 
-static void reply(int status, const char *body)
+/* A reply to the request in msg, with one extra header if @name. */
+static void reply_with(int status, const char *name, const char *value, const char *body)
 {
 	char buf[4096];
 	struct rtsp_out w;
 	int n;
 
 	rtsp_out_response(&w, buf, sizeof(buf), status, msg.cseq);
+	if (name)
+		rtsp_out_header(&w, name, "%s", value);
 	if (session[0])
 		rtsp_out_header(&w, "Session", "%s", o.wrong_session ? "0BADBEEF" : session);
 	n = rtsp_out_end(&w, "text/parameters", body, body ? strlen(body) : 0);
 	if (n > 0)
 		send_all(buf, (size_t)n);
+}
+
+static void reply(int status, const char *body)
+{
+	reply_with(status, NULL, NULL, body);
 }
 
 static void request(const char *method, const char *uri, const char *extra_name,
@@ -175,7 +183,8 @@ static void on_request(void)
 	const char *body = msg.body;
 
 	if (!strcmp(msg.method, "OPTIONS")) {
-		reply(200, NULL);
+		/* WFD asks the sink's M1 reply to name the methods it takes. */
+		reply_with(200, "Public", "org.wfa.wfd1.0, GET_PARAMETER, SET_PARAMETER", NULL);
 		say("M1");
 		request("OPTIONS", "*", "Require", "org.wfa.wfd1.0", NULL);
 	} else if (!strcmp(msg.method, "GET_PARAMETER") && msg.body_len) {
