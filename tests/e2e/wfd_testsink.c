@@ -43,6 +43,13 @@ static long cseq = 100;
 static char session[64];
 static struct rtsp_parser parser;
 static struct rtsp_msg msg;
+/*
+ * The stream's URL: M6 and every request after it go there.  The source
+ * names it in M4 (wfd_presentation_URL); until then, and should it never,
+ * the URL sources commonly use.
+ */
+static char url[256] = "rtsp://localhost/wfd1.0/streamid=0";
+static bool have_url;
 static FILE *ts_out;
 static double t_play = -1;
 static unsigned long packets, lost, dropped, keepalives;
@@ -178,6 +185,30 @@ static void answer_m3(void)
 	}
 }
 
+/* Take the first URL of an M4's wfd_presentation_URL (the second is a secondary sink's). */
+static void take_url(const char *body)
+{
+	static const char name[] = "wfd_presentation_URL:";
+	const char *v = strcasestr(body, name);
+	size_t n;
+
+	if (!v) {
+		if (!have_url)
+			say("M4 without wfd_presentation_URL: using %s", url);
+		return;
+	}
+	v += sizeof(name) - 1;
+	v += strspn(v, " \t");
+	n = strcspn(v, " \t\r\n");
+	if (!n || n >= sizeof(url) || (n == 4 && !strncmp(v, "none", 4))) {
+		say("M4 with a bad wfd_presentation_URL: using %s", url);
+		return;
+	}
+	memcpy(url, v, n);
+	url[n] = 0;
+	have_url = true;
+}
+
 static void on_request(void)
 {
 	const char *body = msg.body;
@@ -205,6 +236,7 @@ static void on_request(void)
 		if (strstr(body, "wfd_audio_codecs"))
 			say("M4 audio %.*s", (int)strcspn(strstr(body, "wfd_audio_codecs"), "\r\n"),
 			    strstr(body, "wfd_audio_codecs"));
+		take_url(body);
 		reply(o.refuse_m4 ? 406 : 200, NULL);
 	} else if (!strcmp(msg.method, "SET_PARAMETER") && strstr(body, "wfd_trigger_method:")) {
 		char transport[96];
@@ -214,17 +246,16 @@ static void on_request(void)
 			say("M5 SETUP");
 			snprintf(transport, sizeof(transport),
 				 "RTP/AVP/UDP;unicast;client_port=%d", o.rtp_port);
-			request("SETUP", "rtsp://localhost/wfd1.0/streamid=0", "Transport", transport,
-				NULL);
+			request("SETUP", url, "Transport", transport, NULL);
 		} else if (strstr(body, "PLAY")) {
 			say("M5 PLAY");
-			request("PLAY", "rtsp://localhost/wfd1.0/streamid=0", NULL, NULL, NULL);
+			request("PLAY", url, NULL, NULL, NULL);
 		} else if (strstr(body, "PAUSE")) {
 			say("M5 PAUSE");
-			request("PAUSE", "rtsp://localhost/wfd1.0/streamid=0", NULL, NULL, NULL);
+			request("PAUSE", url, NULL, NULL, NULL);
 		} else if (strstr(body, "TEARDOWN")) {
 			say("M5 TEARDOWN");
-			request("TEARDOWN", "rtsp://localhost/wfd1.0/streamid=0", NULL, NULL, NULL);
+			request("TEARDOWN", url, NULL, NULL, NULL);
 		}
 	} else if (!strcmp(msg.method, "SET_PARAMETER") && strstr(body, "wfd_standby")) {
 		say("M12 standby from the source");
@@ -246,7 +277,7 @@ static void on_reply(void)
 	if (s && !session[0]) {
 		snprintf(session, sizeof(session), "%.*s", (int)strcspn(s, ";"), s);
 		say("M6 session %s (%s)", session, s);
-		request("PLAY", "rtsp://localhost/wfd1.0/streamid=0", NULL, NULL, NULL);
+		request("PLAY", url, NULL, NULL, NULL);
 	} else if (s && t_play < 0) {
 		t_play = now();
 		say("M7 playing");
@@ -292,7 +323,7 @@ static void misbehave(void)
 {
 	if (due(&o.teardown_after)) {
 		say("sending TEARDOWN");
-		request("TEARDOWN", "rtsp://localhost/wfd1.0/streamid=0", NULL, NULL, NULL);
+		request("TEARDOWN", url, NULL, NULL, NULL);
 	}
 	if (due(&o.close_after)) {
 		say("closing the connection");
@@ -312,8 +343,7 @@ static void misbehave(void)
 	if (tcp >= 0 && due(&o.idr_after)) {
 		say("requesting %d IDRs", o.idr_burst);
 		for (int i = 0; i < o.idr_burst; i++)
-			request("SET_PARAMETER", "rtsp://localhost/wfd1.0/streamid=0", NULL, NULL,
-				"wfd_idr_request\r\n");
+			request("SET_PARAMETER", url, NULL, NULL, "wfd_idr_request\r\n");
 	}
 	if (tcp >= 0 && due(&o.standby_after)) {
 		say("entering standby");
