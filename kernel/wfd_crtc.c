@@ -322,11 +322,14 @@ static void wfd_crtc_atomic_enable(struct drm_crtc *crtc,
 	output->period = ns_to_ktime(frame_ns);
 	drm_crtc_vblank_on(crtc);
 
-	/* Waking from DPMS off keeps the mode: the sink resumes. */
+	/*
+	 * Waking from DPMS off with the same mode is DPMS on, and the sink
+	 * resumes.  (The core counts any change of "active" as a modeset,
+	 * so ask about the mode itself.)
+	 */
 	old = drm_atomic_get_old_crtc_state(state, crtc);
 	wfd_session_crtc_event(output, crtc->state,
-			       old->enable && !old->active &&
-			       !drm_atomic_crtc_needs_modeset(crtc->state));
+			       old->enable && !old->active && !crtc->state->mode_changed);
 }
 
 static void wfd_crtc_atomic_disable(struct drm_crtc *crtc,

@@ -504,6 +504,95 @@ static int test_mode_first(struct ctx *c)
 	return 0;
 }
 
+/* MODE_SET or DPMS of session @arg. */
+static bool match_mode_or_dpms(const struct drm_event *e, const void *arg)
+{
+	return (e->type == DRM_WFD_EVENT_MODE_SET || e->type == DRM_WFD_EVENT_DPMS) &&
+	       *(const uint32_t *)(e + 1) == *(const uint32_t *)arg;
+}
+
+/*
+ * The next @n MODE_SET and DPMS events of session @id, in order, as
+ * letters: 'M' for a mode, 'Z' for a disable, '0'/'1' for DPMS off/on
+ * (waits up to 5 s; fewer when they do not come).
+ */
+static const char *mode_dpms_events(int fd, uint32_t id, size_t n)
+{
+	static char seq[16];
+	double t0 = util_now();
+	size_t got = 0;
+
+	while (got < n && got < sizeof(seq) - 1 && util_now() - t0 < 5) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		uint64_t buf[512];
+		ssize_t len, off = 0;
+
+		if (poll(&p, 1, 50) != 1)
+			continue;
+		len = read(fd, buf, sizeof(buf));
+		while (len > 0 && off < len && got < sizeof(seq) - 1) {
+			const struct drm_event *e = (const void *)((char *)buf + off);
+
+			if (match_mode_or_dpms(e, &id)) {
+				const struct drm_wfd_event_mode *m = (const void *)e;
+				const struct drm_wfd_event_dpms *d = (const void *)e;
+
+				seq[got++] = e->type == DRM_WFD_EVENT_DPMS ?
+					     (d->state == WFD_DPMS_ON ? '1' : '0') :
+					     m->width ? 'M' : 'Z';
+			}
+			off += e->length;
+		}
+	}
+	seq[got] = 0;
+	return seq;
+}
+
+/* Turn the CRTC off or on keeping its mode, as DPMS does. */
+static int set_active(struct ctx *c, bool on)
+{
+	drmModeAtomicReqPtr req = drmModeAtomicAlloc();
+	int ret;
+
+	ret = drmModeAtomicAddProperty(req, c->crtc, util_prop_id(c->comp, c->crtc,
+					DRM_MODE_OBJECT_CRTC, "ACTIVE"), on) < 0 ? -EINVAL :
+	      drmModeAtomicCommit(c->comp, req, DRM_MODE_ATOMIC_ALLOW_MODESET, NULL) ? -errno : 0;
+	drmModeAtomicFree(req);
+	return ret;
+}
+
+/*
+ * DPMS off and on again, with the mode kept, reach the daemon as DPMS
+ * events and not as mode changes: the sink goes to standby and resumes.
+ */
+static int test_dpms(struct ctx *c)
+{
+	struct wfd_dumb a;
+	const char *seq;
+	uint32_t id;
+
+	CHECK(util_dumb_create(c->comp, 1280, 720, DRM_FORMAT_XRGB8888, &a) == 0);
+	CHECK(session_start(c, &id) == 0);
+	CHECK(light_up(c, a.fb_id) == 0);
+	CHECK(!strcmp(mode_dpms_events(c->daemon, id, 1), "M"));
+	CHECK(set_active(c, false) == 0);
+	CHECK(set_active(c, true) == 0);
+	seq = mode_dpms_events(c->daemon, id, 2);
+	ktap_diag("dpms off, on: events %s", seq);
+	CHECK(!strcmp(seq, "01"));
+	/* A session that connects to an output that is off learns both. */
+	CHECK(set_active(c, false) == 0);
+	CHECK(wfd_disconnect(c->daemon, id) == 0);
+	CHECK(session_start(c, &id) == 0);
+	seq = mode_dpms_events(c->daemon, id, 2);
+	ktap_diag("connect while off: events %s", seq);
+	CHECK(!strcmp(seq, "M0"));
+	CHECK(util_disable(c->comp, c->crtc, c->conn, c->plane) == 0);
+	CHECK(wfd_disconnect(c->daemon, id) == 0);
+	util_dumb_destroy(c->comp, &a);
+	return 0;
+}
+
 static void set_hold_timeout(int ms)
 {
 	char v[16];
@@ -816,6 +905,7 @@ int main(void)
 		{ "unprivileged_refused", test_unprivileged },
 		{ "frames_by_dmabuf", test_frames },
 		{ "mode_set_before_frames", test_mode_first },
+		{ "dpms_events_keep_mode", test_dpms },
 		{ "hold_blocks_retiring_flip", test_hold },
 		{ "every_status_unplugs", test_status },
 		{ "undefined_status_refused", test_bad_status },

@@ -64,6 +64,9 @@ static void on_event(const struct drm_event *ev, void *data)
 		s->mode_w = (int)m->width;
 		s->mode_h = (int)m->height;
 		s->mode_hz = (m->refresh_mhz + 500) / 1000;
+		/* A mode is set lit; a DPMS off event follows if it is not. */
+		if (m->width)
+			s->dpms_off = false;
 		break;
 	}
 	case DRM_WFD_EVENT_DPMS:

@@ -309,6 +309,11 @@ struct drm_wfd_event_frame {
  * @height: active height, 0 when disabled
  * @refresh_mhz: refresh rate in millihertz, 0 when disabled
  * @clock_khz: pixel clock, 0 when disabled
+ *
+ * A mode means the output is lit with it.  At CONNECT, the current mode of
+ * an output the compositor keeps enabled is sent, followed by a DPMS off
+ * event when it is off; turning it off and on again without changing the
+ * mode sends &struct drm_wfd_event_dpms only.
  */
 struct drm_wfd_event_mode {
 	struct drm_event base;
