@@ -102,7 +102,7 @@ misbehaving() {
 }
 
 echo "KTAP version 1"
-echo "1..10"
+echo "1..12"
 
 "$wfdd" --listen "$rtsp" --allow 127.0.0.1 --output 1 --bitrate 8000 \
 	--keepalive $ka --keepalive-timeout $kato -v > "$out/wfdd.log" 2>&1 &
@@ -205,7 +205,67 @@ wait "$client" "$sink" 2>/dev/null
 [ "$rc" -eq 0 ] || dump client-edid.log sink-edid.log wfdd.log
 result sink_edid_and_masked_bits $rc
 
-# 10: SIGTERM: M5 TEARDOWN to the sink, its M8, a graceful end.
+# 10: the compositor blanks the output (DPMS off): M12 standby to the
+# sink and the stream stops; DPMS on: a PLAY trigger, the sink plays again
+# and the frames after it decode.
+rc=0
+"$top/tests/e2e/pattern_client" 60 --dpms-off-at 5 --dpms-on-at 11 > "$out/client-dpms.log" 2>&1 &
+client=$!
+"$sinkbin" --connect "$rtsp" --rtp-port 19000 --formats "$formats" --out "$out/stream-dpms.ts" \
+	--duration 60 --teardown-after 22 > "$out/sink-dpms.log" 2>&1 &
+sink=$!
+wait_log "$out/sink-dpms.log" "M12 standby from the source" 60 || { echo "# no M12"; rc=1; }
+wait_log "$out/sink-dpms.log" "rtp resumed after" 60 || { echo "# the stream never resumed"; rc=1; }
+grep -h "DPMS" "$out/client-dpms.log" | sed 's/^/# /'
+grep -E "M12|M5 PLAY|rtp resumed" "$out/sink-dpms.log" | sed 's/^testsink: [0-9.]* /# /'
+# The output was blank for 6 s: the stream must have stopped for most of it.
+gap=$(grep -m1 -o "rtp resumed after [0-9.]*" "$out/sink-dpms.log" | awk '{ print $4 }')
+awk -v g="${gap:-0}" 'BEGIN { exit !(g >= 3) }' || { echo "# silence ${gap:-none} s"; rc=1; }
+[ "$(grep -c "M5 PLAY" "$out/sink-dpms.log")" -ge 1 ] || { echo "# no PLAY trigger"; rc=1; }
+wait_log "$out/sink-dpms.log" "sending TEARDOWN" 90 || rc=1
+wait_status disconnected 30 || rc=1
+ending | grep -q "status sink disconnect request (2) diag 0 " || { ending | sed 's/^/# /'; rc=1; }
+wait "$sink" 2>/dev/null
+kill "$client" 2>/dev/null
+wait "$client" 2>/dev/null
+frames=$(mktemp -p /dev/shm wfd-frames.XXXXXX 2>/dev/null || mktemp)
+ffmpeg -nostdin -hide_banner -loglevel error -i "$out/stream-dpms.ts" -map 0:v \
+	-fps_mode passthrough -f rawvideo -pix_fmt rgb24 -y "$frames" > "$out/ffmpeg-dpms.log" 2>&1
+"$top/tests/e2e/check_frames" "$frames" 640 360 25 | tail -n 1 | sed 's/^/# /'
+[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
+rm -f "$frames"
+[ "$rc" -eq 0 ] || dump client-dpms.log sink-dpms.log wfdd.log
+result standby_on_dpms_off $rc
+
+# 11: the compositor switches to another of the sink's modes mid-session:
+# a second M4 names it, the sink takes it, and its frames decode.
+rc=0
+"$top/tests/e2e/pattern_client" 60 --mode-at 5 640x480 > "$out/client-mode.log" 2>&1 &
+client=$!
+"$sinkbin" --connect "$rtsp" --rtp-port 19000 --formats "$formats" --out "$out/stream-mode.ts" \
+	--duration 60 --teardown-after 16 > "$out/sink-mode.log" 2>&1 &
+sink=$!
+wait_log "$out/sink-mode.log" "sending TEARDOWN" 90 || { echo "# the sink never played"; rc=1; }
+wait_status disconnected 30 || rc=1
+wait "$sink" 2>/dev/null
+kill "$client" 2>/dev/null
+wait "$client" 2>/dev/null
+sed 's/^/# /' "$out/client-mode.log" | head -n 2
+grep "M4 wfd" "$out/sink-mode.log" | sed 's/^testsink: [0-9.]* /# /'
+# 640x360p30 (HH bit 6) first, then 640x480p60 (CEA bit 0), and nothing else.
+grep "M4 wfd" "$out/sink-mode.log" | awk '{ print $9, $10, $11 }' | tr '\n' ' ' |
+	grep -qx "00000000 00000000 00000040 00000001 00000000 00000000 " || rc=1
+ending | grep -q "status sink disconnect request (2) diag 0 " || { ending | sed 's/^/# /'; rc=1; }
+sizes=$(ffprobe -v error -select_streams v -show_entries frame=width,height -of csv=p=0 \
+	"$out/stream-mode.ts" 2>/dev/null | sort | uniq -c | awk '{ print $2 ":" $1 }' | tr '\n' ' ')
+echo "# decoded frames by size: $sizes"
+n360=$(echo "$sizes" | grep -o "640,360:[0-9]*" | cut -d: -f2)
+n480=$(echo "$sizes" | grep -o "640,480:[0-9]*" | cut -d: -f2)
+[ "${n360:-0}" -ge 1 ] && [ "${n480:-0}" -ge 10 ] || rc=1
+[ "$rc" -eq 0 ] || dump client-mode.log sink-mode.log wfdd.log
+result mode_change_renegotiates $rc
+
+# 12: SIGTERM: M5 TEARDOWN to the sink, its M8, a graceful end.
 rc=0
 "$top/tests/e2e/pattern_client" 60 > "$out/client-term.log" 2>&1 &
 client=$!

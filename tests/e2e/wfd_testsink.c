@@ -54,6 +54,8 @@ static FILE *ts_out;
 static double t_play = -1;
 static unsigned long packets, lost, dropped, keepalives;
 static int last_seq = -1;
+/* When the last RTP packet came: a stream that stops and starts is logged. */
+static double t_last_rtp = -1;
 
 static double now(void)
 {
@@ -298,6 +300,13 @@ static bool on_rtp(void)
 	if (n < 12 || (buf[0] & 0xc0) != 0x80 || (buf[1] & 0x7f) != 33)
 		return true;
 	packets++;
+	/*
+	 * Playing, the source sends audio every 10 ms and a picture at least
+	 * once a second: a longer silence is a pause or standby.
+	 */
+	if (t_last_rtp >= 0 && now() - t_last_rtp > 1.5)
+		say("rtp resumed after %.1f s of silence", now() - t_last_rtp);
+	t_last_rtp = now();
 	seq = buf[2] << 8 | buf[3];
 	if (last_seq >= 0 && seq != ((last_seq + 1) & 0xffff))
 		lost += (unsigned long)((seq - last_seq - 1) & 0xffff);
