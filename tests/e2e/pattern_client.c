@@ -181,26 +181,18 @@ int main(int argc, char **argv)
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		double t = now() - t0;
 
+		bool want_blank = dpms_off_at >= 0 && t >= dpms_off_at && t < dpms_on_at;
+
 		/* Changes wait for the flip in flight, as a compositor's do. */
-		if (!pending && dpms_off_at >= 0 && t >= dpms_off_at) {
-			dpms_off_at = -1;
-			blank = true;
+		if (!pending && want_blank != blank) {
+			blank = want_blank;
 			if (drmModeConnectorSetProperty(fd, connector_id,
 							dpms_property(fd, connector_id),
-							DRM_MODE_DPMS_OFF)) {
-				perror("pattern_client: DPMS off");
+							blank ? DRM_MODE_DPMS_OFF : DRM_MODE_DPMS_ON)) {
+				perror("pattern_client: DPMS");
 				return 1;
 			}
-			printf("pattern_client: DPMS off at %.1f s\n", t);
-		} else if (!pending && blank && t >= dpms_on_at) {
-			blank = false;
-			if (drmModeConnectorSetProperty(fd, connector_id,
-							dpms_property(fd, connector_id),
-							DRM_MODE_DPMS_ON)) {
-				perror("pattern_client: DPMS on");
-				return 1;
-			}
-			printf("pattern_client: DPMS on at %.1f s\n", t);
+			printf("pattern_client: DPMS %s at %.1f s\n", blank ? "off" : "on", t);
 		} else if (!pending && mode_at >= 0 && t >= mode_at) {
 			int i;
 
