@@ -164,8 +164,10 @@ static void send_m4(struct wfds *s, uint64_t now)
 		s->m4.rtp.tcp = false;
 		s->m4.rtp.port0 = s->rtp_port;
 		s->m4.rtp.port1 = 0;
-		snprintf(s->m4.url0, sizeof(s->m4.url0), "rtsp://%s/wfd1.0/streamid=0",
-			 s->cfg.host);
+		/* An IPv6 address goes in brackets in a URL (RFC 3986). */
+		snprintf(s->m4.url0, sizeof(s->m4.url0),
+			 strchr(s->cfg.host, ':') ? "rtsp://[%s]/wfd1.0/streamid=0" :
+			 "rtsp://%s/wfd1.0/streamid=0", s->cfg.host);
 		s->m4.url1[0] = 0;
 	}
 	ret = wfd_params_write(&s->m4, s->m4.present, body, sizeof(body));

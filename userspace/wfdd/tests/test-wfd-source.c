@@ -130,12 +130,15 @@ static void no_actions(int line)
 }
 #define NO_ACTIONS() no_actions(__LINE__)
 
+/* The source's own address, as the sink reached it. */
+static const char *host = "10.1.2.3";
+
 static void start(void)
 {
 	struct wfds_config c;
 
 	wfds_config_defaults(&c);
-	snprintf(c.host, sizeof(c.host), "10.1.2.3");
+	snprintf(c.host, sizeof(c.host), "%s", host);
 	c.session_seed = 0xabcdef12;
 	c.log = log_fn;
 	wfds_init(&S, &c, 0);
@@ -547,6 +550,20 @@ static void test_random(void)
 	}
 }
 
+/* Reached over IPv6, the presentation URL has the address in brackets. */
+static void test_ipv6_url(void)
+{
+	const struct rtsp_msg *m;
+
+	host = "fd00::5";
+	to_caps(true, caps_body);
+	EXPECT(action(WFDS_CONNECT_OUTPUT, NULL));
+	wfds_set_mode(&S, 1920, 1080, 30, 40);
+	m = EXPECT_REQ("SET_PARAMETER");
+	EXPECT(m && strstr(m->body, "wfd_presentation_URL: rtsp://[fd00::5]/wfd1.0/streamid=0 none\r\n"));
+	host = "10.1.2.3";
+}
+
 int main(int argc, char **argv)
 {
 	(void)argv;
@@ -559,6 +576,7 @@ int main(int argc, char **argv)
 	test_timeouts();
 	test_garbage();
 	test_standby();
+	test_ipv6_url();
 	test_random();
 	if (fails)
 		fprintf(stderr, "%d failures\n", fails);
