@@ -187,6 +187,49 @@ static void answer_m3(void)
 	}
 }
 
+/* The first codec of a wfd_video_formats value: profile, level, CEA, VESA, HH. */
+struct codec { unsigned int profile, level, res[3]; };
+
+static bool read_codec(const char *v, struct codec *c)
+{
+	unsigned int native, pref;
+
+	return sscanf(v, "%x %x %x %x %x %x %x", &native, &pref, &c->profile, &c->level,
+		      &c->res[0], &c->res[1], &c->res[2]) == 7;
+}
+
+static bool one_bit(unsigned int v)
+{
+	return v && !(v & (v - 1));
+}
+
+/*
+ * Whether an M4's video format is one the sink offered: exactly one
+ * resolution bit, one profile and one level bit, each among the sink's
+ * (a level up to its highest).  NULL if so, else what is wrong.
+ */
+static const char *m4_outside_offer(const char *v)
+{
+	struct codec m, s;
+	unsigned int bits = 0;
+
+	v += strlen("wfd_video_formats:");
+	if (!read_codec(v, &m) || !read_codec(o.formats, &s))
+		return "unreadable";
+	for (int i = 0; i < 3; i++) {
+		if (m.res[i] & ~s.res[i])
+			return "a resolution not offered";
+		bits += m.res[i] ? 1 + !one_bit(m.res[i]) : 0;
+	}
+	if (bits != 1)
+		return "not exactly one resolution";
+	if (!one_bit(m.profile) || (m.profile & ~s.profile))
+		return "a profile not offered";
+	if (!one_bit(m.level) || m.level > s.level)
+		return "a level above the sink's";
+	return NULL;
+}
+
 /* Take the first URL of an M4's wfd_presentation_URL (the second is a secondary sink's). */
 static void take_url(const char *body)
 {
@@ -233,13 +276,17 @@ static void on_request(void)
 		reply(200, NULL);
 	} else if (!strcmp(msg.method, "SET_PARAMETER") && strstr(body, "wfd_video_formats")) {
 		const char *v = strstr(body, "wfd_video_formats:");
+		const char *wrong = m4_outside_offer(v);
 
 		say("M4 %.*s", (int)strcspn(v, "\r\n"), v);
 		if (strstr(body, "wfd_audio_codecs"))
 			say("M4 audio %.*s", (int)strcspn(strstr(body, "wfd_audio_codecs"), "\r\n"),
 			    strstr(body, "wfd_audio_codecs"));
 		take_url(body);
-		reply(o.refuse_m4 ? 406 : 200, NULL);
+		/* A real sink cannot show what it did not offer: refuse it. */
+		if (wrong)
+			say("M4 refused: %s", wrong);
+		reply(o.refuse_m4 || wrong ? 406 : 200, NULL);
 	} else if (!strcmp(msg.method, "SET_PARAMETER") && strstr(body, "wfd_trigger_method:")) {
 		char transport[96];
 
