@@ -203,7 +203,7 @@ def pipeline_point(d, pt):
 def kernel_figures(d, res):
     k = {}
     nominal = {}
-    for drv in ("wfd", "vkms"):
+    for drv in ("wfd", "wfd-alone", "vkms"):
         err = " ".join(" ".join(map(str, r)) for r in read_rows(os.path.join(d, "k-flip-%s.err" % drv)))
         rate = 60
         for word in err.split():
@@ -311,20 +311,26 @@ def tables(res):
     out.append("")
     out.append("KERNEL: flip pacing (1280x720@60, flips between two drawn buffers); intervals between "
                "flip events as read by the client, and between their timestamps")
-    out.append("  %-6s %7s %10s %10s %13s %13s %7s %11s %11s" % (
+    out.append("  %-9s %7s %10s %10s %13s %13s %7s %11s %11s" % (
         "driver", "flips", "mean ms", "stdev ms", "|dev| p50 us", "|dev| p99 us", "late %",
         "stamp mean", "stamp stdev"))
-    for drv in ("wfd", "vkms"):
+    for drv in ("wfd", "wfd-alone", "vkms"):
         pc = k.get("pacing_" + drv)
         if pc:
-            out.append("  %-6s %7d %10s %10s %13s %13s %7s %11s %11s" % (
+            out.append("  %-9s %7d %10s %10s %13s %13s %7s %11s %11s" % (
                 drv, pc["flips"], fmt(pc["interval_mean_ms"]), fmt(pc["interval_stdev_ms"]),
                 fmt(pc["abs_dev_p50_us"], 0), fmt(pc["abs_dev_p99_us"], 0),
                 fmt(pc["late_intervals_pct"], 1), fmt(pc["stamp_interval_mean_ms"]),
                 fmt(pc["stamp_interval_stdev_ms"])))
-    pw, pv = k.get("pacing_wfd"), k.get("pacing_vkms")
+    pw, pa, pv = k.get("pacing_wfd"), k.get("pacing_wfd-alone"), k.get("pacing_vkms")
     if pw and pv:
-        out.append("  jitter (stdev) wfd/vkms: %s" % fmt(ratio(pw["interval_stdev_ms"], pv["interval_stdev_ms"])))
+        out.append("  jitter (stdev) wfd/vkms: %s%s" % (
+            fmt(ratio(pw["interval_stdev_ms"], pv["interval_stdev_ms"])),
+            ", with no session (wfd-alone)/vkms: %s" % fmt(ratio(pa["interval_stdev_ms"],
+                                                              pv["interval_stdev_ms"]))
+            if pa else ""))
+    out.append("  (wfd: with wfdd's session holding each frame until encoded; wfd-alone: forced on, "
+               "no session)")
     f = k.get("frame_ready", {})
     out.append("KERNEL: commit -> FRAME_READY read p50 %s ms, p99 %s ms (kernel stamp -> read p50 %s ms); "
                "acquire+release p50 %s ms, p99 %s ms (%s frames)" % (

@@ -66,6 +66,15 @@ stop "$sess"
 cat "$out/k-shared.txt" "$out/k-session.txt" >&2
 wait_status disconnected 10
 
+# The driver's own pacing, with no session holding frames: the output
+# forced on, as IGT and headless use have it.
+log "kernel: wfd flip pacing with no session (output forced on)"
+echo on > /sys/class/drm/card*-Virtual-1/status
+"$kb" flip --driver wfd --mode 1280x720 --nodraw --seconds "$ksecs" \
+	--log "$out/k-flip-wfd-alone.log" 2> "$out/k-flip-wfd-alone.err"
+echo detect > /sys/class/drm/card*-Virtual-1/status
+wait_status disconnected 10
+
 log "kernel: hotplug latency"
 "$kb" hotplug --iterations $((quick == 1 ? 10 : 30)) --log "$out/k-hotplug.log" 2> "$out/k-hotplug.err"
 
