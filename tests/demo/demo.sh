@@ -49,8 +49,7 @@ endings() { grep '^# output1.ending' "$out/scenario.ktap" | sed 's/^# output1.en
 	echo "modes used:  $(awk '/^wfdd: format / { sub(/,$/, "", $3); printf "%s%s", sep, $3; sep = ", then " }' "$out/wfdd.log") (the formats of wfdd's M4s)"
 	echo "encoder:     $(grep -m1 -o 'with [a-z0-9-]*' "$out/wfdd.log" | cut -d' ' -f2), target $(grep -m1 -o 'at [0-9]* kbit/s' "$out/wfdd.log" | cut -d' ' -f2) kbit/s"
 	echo "streaming:   $(stats "$out/wfdd.log")"
-	echo "endings:     $(endings | head -n 1)"
-	echo "             $(endings | tail -n 1)"
+	endings | sed '1s/^/endings:     /; 2,$s/^/             /'
 	echo "             (wfdd: $(grep 'session ends' "$out/wfdd.log" | sed 's/^wfdd: //' | tr '\n' ';' | sed 's/;$//; s/;/; /g'))"
 	echo "scenario:    $(grep -c '^ok' "$out/scenario.ktap") of $(grep -c '^\(not \)\?ok' "$out/scenario.ktap") checks passed (scenario.ktap)"
 	echo "frames:      frame-before.png (pattern client), frame-after.png (after the client changed),"
