@@ -131,6 +131,33 @@ static int switch_to_fallback(struct frame_encoder *fe, int err)
 	return ret;
 }
 
+/*
+ * Read the hardware's kept picture back into @pic, for software to take
+ * it over.  0, or -errno with nothing allocated.
+ */
+static int read_back(struct frame_encoder *fe, struct yuv_image *pic)
+{
+	int ret;
+
+	if (!frame_encoder_has_picture(fe) || !fe->ops->read_picture)
+		return -ENODATA;
+	ret = yuv_alloc(pic, fe->p.width, fe->p.height);
+	if (!ret) {
+		ret = fe->ops->read_picture(fe->enc, pic);
+		if (ret)
+			yuv_free(pic);
+	}
+	return ret;
+}
+
+/* The software encoder just opened keeps @pic, read back, as its picture. */
+static void adopt_picture(struct frame_encoder *fe, struct yuv_image *pic)
+{
+	yuv_free(&fe->kept);
+	fe->kept = *pic;
+	fe->have_picture = true;
+}
+
 enum h264_profile frame_encoder_profile(const struct frame_encoder *fe)
 {
 	return fe->dev && fe->ops->profile ? fe->ops->profile(fe->dev) :
@@ -149,9 +176,8 @@ unsigned int frame_encoder_profiles(const struct frame_encoder *fe)
 
 int frame_encoder_use_profile(struct frame_encoder *fe, enum h264_profile profile)
 {
-	const struct encoder_ops *hw = fe->ops;
-	struct yuv_image pic = { 0 };
 	bool was_open = fe->enc != NULL, keep;
+	struct yuv_image pic;
 	int ret;
 
 	if (profile == H264_CONSTRAINED_HIGH || frame_encoder_profile(fe) == profile)
@@ -159,19 +185,15 @@ int frame_encoder_use_profile(struct frame_encoder *fe, enum h264_profile profil
 	if (!fe->fallback)
 		return -ENOTSUP;
 	fprintf(fe->log, "wfdd: the sink takes Constrained Baseline, which %s does not make: using %s\n",
-		hw->name, fe->fallback->name);
+		fe->ops->name, fe->fallback->name);
 	/* Carry the kept picture over: the first IDR may have to show it. */
-	keep = frame_encoder_has_picture(fe) && hw->read_picture &&
-	       !yuv_alloc(&pic, fe->p.width, fe->p.height) && !hw->read_picture(fe->enc, &pic);
+	keep = !read_back(fe, &pic);
 	leave_hardware(fe);
 	ret = was_open ? open_encoder(fe, &fe->p) : 0;
-	if (!ret && was_open && keep) {
-		yuv_free(&fe->kept);
-		fe->kept = pic;
-		fe->have_picture = true;
-	} else {
+	if (keep && !ret)
+		adopt_picture(fe, &pic);
+	else if (keep)
 		yuv_free(&pic);
-	}
 	return ret;
 }
 
@@ -235,22 +257,15 @@ int frame_encoder_encode(struct frame_encoder *fe, bool idr, struct enc_out *out
 	if (!frame_encoder_has_picture(fe))
 		return -EINVAL;
 	ret = fe->ops->encode(fe->enc, fe->ops->load ? NULL : &fe->kept, idr, out);
-	if (!ret || ret == -EAGAIN || !fe->fallback || !fe->ops->read_picture)
-		return ret;
 	/*
 	 * The scanout buffer is back with the compositor: software can only
 	 * take over if the kept picture still reads back from the hardware.
 	 */
-	if (yuv_alloc(&pic, fe->p.width, fe->p.height))
+	if (!ret || ret == -EAGAIN || !fe->fallback || read_back(fe, &pic))
 		return ret;
-	if (fe->ops->read_picture(fe->enc, &pic)) {
-		yuv_free(&pic);
-		return ret;
-	}
 	ret = switch_to_fallback(fe, ret);
 	if (!ret) {
-		yuv_free(&fe->kept);
-		fe->kept = pic;
+		adopt_picture(fe, &pic);
 		ret = fe->ops->encode(fe->enc, &fe->kept, true, out);
 	} else {
 		yuv_free(&pic);
