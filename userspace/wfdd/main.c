@@ -286,10 +286,15 @@ static int encode_and_send(struct wfdd *d, uint64_t commit_ns, bool idr, uint64_
 	return ret;
 }
 
+/* --bitrate, but no more than the negotiated level lets the sink's decoder take. */
+static int stream_kbps(const struct wfdd *d)
+{
+	return d->max_kbps && d->o.bitrate_kbps > d->max_kbps ? d->max_kbps : d->o.bitrate_kbps;
+}
+
 static int ensure_encoder(struct wfdd *d, int w, int h)
 {
 	int fps = d->o.modes[0].refresh_hz;
-	int kbps = d->o.bitrate_kbps;
 
 	for (int i = 0; i < d->o.nmodes; i++)
 		if ((int)d->o.modes[i].width == w && (int)d->o.modes[i].height == h)
@@ -297,12 +302,9 @@ static int ensure_encoder(struct wfdd *d, int w, int h)
 	/* The compositor's mode says the rate when the size is the frames'. */
 	if (d->src.mode_w == w && d->src.mode_h == h && d->src.mode_hz)
 		fps = (int)d->src.mode_hz;
-	/* No more than the negotiated level lets the sink's decoder take. */
-	if (d->max_kbps && kbps > d->max_kbps)
-		kbps = d->max_kbps;
 	return frame_encoder_configure(d->fe, &(struct enc_params){
-		.width = w, .height = h, .fps = fps, .bitrate_kbps = kbps, .gop = fps * 2,
-		.level_idc = d->level_idc });
+		.width = w, .height = h, .fps = fps, .bitrate_kbps = stream_kbps(d),
+		.gop = fps * 2, .level_idc = d->level_idc });
 }
 
 static void buffer_gone(void *opaque, uint64_t buffer_id)
@@ -506,8 +508,7 @@ static int session_step(struct wfdd *d, short revents, uint64_t now)
 			fprintf(stderr, "wfdd: format %ux%u@%u, %s, level %d.%d, up to %d kbit/s\n",
 				s->mode_w, s->mode_h, s->mode_hz,
 				vc->profile & WFD_PROFILE_CHP ? "CHP" : "CBP", d->level_idc / 10,
-				d->level_idc % 10,
-				d->o.bitrate_kbps < d->max_kbps ? d->o.bitrate_kbps : d->max_kbps);
+				d->level_idc % 10, stream_kbps(d));
 			break;
 		}
 		case WFDS_PLAY:
