@@ -268,11 +268,12 @@ static int test_unprivileged(struct ctx *c)
 }
 
 /*
- * Read events until one that @match takes (copied to @out), for @ms.
- * Events read before it are dropped.  0 or -ETIMEDOUT.
+ * Hand each event read from @fd to @visit, in order, until it returns
+ * true, for up to @ms.  The rest of that read is dropped.  0 when @visit
+ * was satisfied, else -ETIMEDOUT.
  */
-static int wait_event_match(int fd, bool (*match)(const struct drm_event *e, const void *arg),
-			    const void *arg, int ms, void *out, size_t len)
+static int read_events(int fd, int ms, bool (*visit)(const struct drm_event *e, void *arg),
+		       void *arg)
 {
 	double t0 = util_now();
 	uint64_t buf[512];
@@ -285,16 +286,43 @@ static int wait_event_match(int fd, bool (*match)(const struct drm_event *e, con
 			continue;
 		n = read(fd, buf, sizeof(buf));
 		while (n > 0 && off < n) {
-			struct drm_event *e = (void *)((char *)buf + off);
+			const struct drm_event *e = (const void *)((char *)buf + off);
 
-			if (match(e, arg)) {
-				memcpy(out, e, len < e->length ? len : e->length);
+			if (visit(e, arg))
 				return 0;
-			}
 			off += e->length;
 		}
 	}
 	return -ETIMEDOUT;
+}
+
+struct event_match {
+	bool (*match)(const struct drm_event *e, const void *arg);
+	const void *arg;
+	void *out;
+	size_t len;
+};
+
+static bool copy_if_match(const struct drm_event *e, void *arg)
+{
+	struct event_match *m = arg;
+
+	if (!m->match(e, m->arg))
+		return false;
+	memcpy(m->out, e, m->len < e->length ? m->len : e->length);
+	return true;
+}
+
+/*
+ * Read events until one that @match takes (copied to @out), for @ms.
+ * Events read before it are dropped.  0 or -ETIMEDOUT.
+ */
+static int wait_event_match(int fd, bool (*match)(const struct drm_event *e, const void *arg),
+			    const void *arg, int ms, void *out, size_t len)
+{
+	struct event_match m = { .match = match, .arg = arg, .out = out, .len = len };
+
+	return read_events(fd, ms, copy_if_match, &m);
 }
 
 static bool match_type(const struct drm_event *e, const void *arg)
@@ -511,41 +539,37 @@ static bool match_mode_or_dpms(const struct drm_event *e, const void *arg)
 	       *(const uint32_t *)(e + 1) == *(const uint32_t *)arg;
 }
 
+struct mode_dpms_seq {
+	uint32_t id;
+	size_t want, got;
+	char seq[16];
+};
+
+static bool note_mode_dpms(const struct drm_event *e, void *arg)
+{
+	struct mode_dpms_seq *s = arg;
+	const struct drm_wfd_event_mode *m = (const void *)e;
+	const struct drm_wfd_event_dpms *d = (const void *)e;
+
+	if (match_mode_or_dpms(e, &s->id))
+		s->seq[s->got++] = e->type == DRM_WFD_EVENT_DPMS ?
+				   (d->state == WFD_DPMS_ON ? '1' : '0') :
+				   m->width ? 'M' : 'Z';
+	return s->got == s->want;
+}
+
 /*
- * The next @n MODE_SET and DPMS events of session @id, in order, as
- * letters: 'M' for a mode, 'Z' for a disable, '0'/'1' for DPMS off/on
- * (waits up to 5 s; fewer when they do not come).
+ * The next @n (at most 15) MODE_SET and DPMS events of session @id, in
+ * order, as letters: 'M' for a mode, 'Z' for a disable, '0'/'1' for DPMS
+ * off/on (waits up to 5 s; fewer when they do not come).
  */
 static const char *mode_dpms_events(int fd, uint32_t id, size_t n)
 {
-	static char seq[16];
-	double t0 = util_now();
-	size_t got = 0;
+	static struct mode_dpms_seq s;
 
-	while (got < n && got < sizeof(seq) - 1 && util_now() - t0 < 5) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		uint64_t buf[512];
-		ssize_t len, off = 0;
-
-		if (poll(&p, 1, 50) != 1)
-			continue;
-		len = read(fd, buf, sizeof(buf));
-		while (len > 0 && off < len && got < sizeof(seq) - 1) {
-			const struct drm_event *e = (const void *)((char *)buf + off);
-
-			if (match_mode_or_dpms(e, &id)) {
-				const struct drm_wfd_event_mode *m = (const void *)e;
-				const struct drm_wfd_event_dpms *d = (const void *)e;
-
-				seq[got++] = e->type == DRM_WFD_EVENT_DPMS ?
-					     (d->state == WFD_DPMS_ON ? '1' : '0') :
-					     m->width ? 'M' : 'Z';
-			}
-			off += e->length;
-		}
-	}
-	seq[got] = 0;
-	return seq;
+	s = (struct mode_dpms_seq){ .id = id, .want = n };
+	read_events(fd, 5000, note_mode_dpms, &s);
+	return s.seq;
 }
 
 /* Turn the CRTC off or on keeping its mode, as DPMS does. */
