@@ -40,3 +40,23 @@ wait_udp_bound() {
 	done
 	return 1
 }
+
+# wait_grep FILE PATTERN COUNT SECONDS: until FILE has COUNT lines matching
+# the extended regular expression PATTERN.
+wait_grep() {
+	local c
+	for _ in $(seq $(($4 * 5))); do
+		c=$(grep -cE "$2" "$1" 2>/dev/null)
+		[ "${c:-0}" -ge "$3" ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+# wait_ending BEFORE SECONDS: until the kernel records a new session ending.
+wait_ending() {
+	for _ in $(seq $(($2 * 5))); do
+		[ "$(ending)" != "$1" ] && return 0
+		sleep 0.2
+	done
+	return 1
+}

@@ -58,16 +58,6 @@ result() {
 conn=$(ls -d /sys/class/drm/card*-Virtual-1)
 card=$(basename "${conn%-Virtual-1}")
 status() { cat "$conn/status"; }
-# wait_grep FILE PATTERN COUNT SECONDS: until FILE has COUNT matching lines.
-wait_grep() {
-	local c
-	for _ in $(seq $(($4 * 5))); do
-		c=$(grep -cE "$2" "$1" 2>/dev/null)
-		[ "${c:-0}" -ge "$3" ] && return 0
-		sleep 0.2
-	done
-	return 1
-}
 alive() { kill -0 "$1" 2>/dev/null; }
 # weston's log lines for enabling the output and for dropping it.
 enabled="Output 'Virtual-1' enabled with head"
@@ -128,14 +118,6 @@ latest_frame() {
 	ffmpeg -nostdin -hide_banner -loglevel error -i "$tmp/$sname.ts" -map 0:v \
 		-fps_mode passthrough -c:v rawvideo -pix_fmt rgb24 -f image2 -update 1 \
 		-y "$tmp/$sname.rgb" > "$tmp/decode.log" 2>&1 < /dev/null
-}
-# wait_ending BEFORE SECONDS: until the kernel records a new session ending.
-wait_ending() {
-	for _ in $(seq $(($2 * 5))); do
-		[ "$(ending)" != "$1" ] && return 0
-		sleep 0.2
-	done
-	return 1
 }
 # expect_picture FRAME PNG SECONDS: the sink's newest decoded frame shows
 # pattern frame FRAME, as wl_pattern drew it, within 35 dB.

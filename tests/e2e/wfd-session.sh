@@ -45,14 +45,6 @@ watch_unplug() { # file
 sink_time() { # file pattern
 	grep -m1 "$2" "$1" | awk '{ print $2 }'
 }
-wait_log() { # file pattern seconds
-	local i
-	for i in $(seq $(($3 * 10))); do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
 wait_file() { # file seconds
 	local i
 	for ((i = 0; i < $2 * 10; i++)); do
@@ -82,7 +74,7 @@ misbehaving() {
 	"$sinkbin" --connect "$rtsp" --rtp-port 19000 --formats "$formats" --duration 60 "$@" \
 		> "$out/sink-$name.log" 2>&1 &
 	sink=$!
-	if ! wait_log "$out/sink-$name.log" "$fault" 60; then
+	if ! wait_grep "$out/sink-$name.log" "$fault" 1 60; then
 		echo "# $name: the sink never got to: $fault"
 		rc=1
 	fi
@@ -91,7 +83,7 @@ misbehaving() {
 		report_time "$name" "$(sink_time "$out/sink-$name.log" "$fault")" \
 			"$(cat "$out/unplug-$name")"
 	# The ending is recorded once the session is gone.
-	for _ in $(seq 50); do [ "$(ending)" != "$before" ] && break; sleep 0.1; done
+	wait_ending "$before" 5
 	ending | sed 's/^/# /'
 	ending | grep -q "status $want" || { echo "# $name: expected status $want"; rc=1; }
 	kill "$client" 2>/dev/null
@@ -121,19 +113,19 @@ got=$(modes | tr '\n' ' ')
 echo "# connector modes: $got"
 [ "$(modes | head -n 1)" = 640x360 ] || rc=1
 [ "$(modes | sort -u | tr '\n' ' ')" = "640x360 640x480 800x600 " ] || rc=1
-wait_log "$out/client.log" "pattern_client:" 60 && sed 's/^/# /' "$out/client.log" | head -n 1
+wait_grep "$out/client.log" "pattern_client:" 1 60 && sed 's/^/# /' "$out/client.log" | head -n 1
 [ "$rc" -eq 0 ] || dump wfdd.log sink.log
 result output_has_sink_modes $rc
 
 # 2: M4 names exactly the compositor's mode; frames arrive and decode.
 rc=0
-wait_log "$out/sink.log" "M7 playing" 60 || { echo "# the sink never played"; rc=1; }
+wait_grep "$out/sink.log" "M7 playing" 1 60 || { echo "# the sink never played"; rc=1; }
 grep "M4 " "$out/sink.log" | sed 's/^testsink: [0-9.]* /# /'
 grep -q "M4 wfd_video_formats: 00 00 01 01 00000000 00000000 00000040 " "$out/sink.log" || rc=1
 grep -q "M4 audio wfd_audio_codecs: LPCM 00000002 00" "$out/sink.log" || rc=1
 # 3: the sink's TEARDOWN ends the session.
 t_fault=""
-if wait_log "$out/sink.log" "sending TEARDOWN" 90; then
+if wait_grep "$out/sink.log" "sending TEARDOWN" 1 90; then
 	t_fault=$(sink_time "$out/sink.log" "sending TEARDOWN")
 	wait_status disconnected 30 || { echo "# output still $(status)"; rc3=1; }
 	wait_file "$out/unplug-teardown" 10 &&
@@ -194,7 +186,7 @@ echo "# connector modes: $(modes | tr '\n' ' ')"
 # The connector carries the sink's EDID byte for byte.
 got=$(od -An -tx1 -v /sys/class/drm/card*-Virtual-1/edid | tr -d ' \n')
 [ "$got" = "${edid#0001 }" ] || { echo "# the connector's EDID is not the sink's: $got"; rc=1; }
-wait_log "$out/sink-edid.log" "M4 " 60 || rc=1
+wait_grep "$out/sink-edid.log" "M4 " 1 60 || rc=1
 grep "M4 " "$out/sink-edid.log" | sed 's/^testsink: [0-9.]* /# /'
 grep -q "M4 wfd_video_formats: 00 00 01 01 00000000 00000008 00000000 " "$out/sink-edid.log" || rc=1
 grep -q "bits that do not exist" "$out/wfdd.log" || { echo "# masked bits not logged"; rc=1; }
@@ -214,15 +206,15 @@ client=$!
 "$sinkbin" --connect "$rtsp" --rtp-port 19000 --formats "$formats" --out "$out/stream-dpms.ts" \
 	--duration 60 --teardown-after 22 > "$out/sink-dpms.log" 2>&1 &
 sink=$!
-wait_log "$out/sink-dpms.log" "M12 standby from the source" 60 || { echo "# no M12"; rc=1; }
-wait_log "$out/sink-dpms.log" "rtp resumed after" 60 || { echo "# the stream never resumed"; rc=1; }
+wait_grep "$out/sink-dpms.log" "M12 standby from the source" 1 60 || { echo "# no M12"; rc=1; }
+wait_grep "$out/sink-dpms.log" "rtp resumed after" 1 60 || { echo "# the stream never resumed"; rc=1; }
 grep -h "DPMS" "$out/client-dpms.log" | sed 's/^/# /'
 grep -E "M12|M5 PLAY|rtp resumed" "$out/sink-dpms.log" | sed 's/^testsink: [0-9.]* /# /'
 # The output was blank for 6 s: the stream must have stopped for most of it.
 gap=$(grep -m1 -o "rtp resumed after [0-9.]*" "$out/sink-dpms.log" | awk '{ print $4 }')
 awk -v g="${gap:-0}" 'BEGIN { exit !(g >= 3) }' || { echo "# silence ${gap:-none} s"; rc=1; }
 [ "$(grep -c "M5 PLAY" "$out/sink-dpms.log")" -ge 1 ] || { echo "# no PLAY trigger"; rc=1; }
-wait_log "$out/sink-dpms.log" "sending TEARDOWN" 90 || rc=1
+wait_grep "$out/sink-dpms.log" "sending TEARDOWN" 1 90 || rc=1
 wait_status disconnected 30 || rc=1
 ending | grep -q "status sink disconnect request (2) diag 0 " || { ending | sed 's/^/# /'; rc=1; }
 wait "$sink" 2>/dev/null
@@ -245,7 +237,7 @@ client=$!
 "$sinkbin" --connect "$rtsp" --rtp-port 19000 --formats "$formats" --out "$out/stream-mode.ts" \
 	--duration 60 --teardown-after 16 > "$out/sink-mode.log" 2>&1 &
 sink=$!
-wait_log "$out/sink-mode.log" "sending TEARDOWN" 90 || { echo "# the sink never played"; rc=1; }
+wait_grep "$out/sink-mode.log" "sending TEARDOWN" 1 90 || { echo "# the sink never played"; rc=1; }
 wait_status disconnected 30 || rc=1
 wait "$sink" 2>/dev/null
 kill "$client" 2>/dev/null
@@ -272,7 +264,7 @@ client=$!
 "$sinkbin" --connect "$rtsp" --rtp-port 19000 --formats "$formats" --duration 60 \
 	> "$out/sink-term.log" 2>&1 &
 sink=$!
-wait_log "$out/sink-term.log" "M7 playing" 60 || { echo "# the sink never played"; rc=1; }
+wait_grep "$out/sink-term.log" "M7 playing" 1 60 || { echo "# the sink never played"; rc=1; }
 kill -TERM "$wfdd_pid"
 wait "$wfdd_pid"; wrc=$?
 [ "$wrc" -eq 0 ] || { echo "# wfdd exit status $wrc"; rc=1; }
