@@ -238,8 +238,8 @@ static const struct drm_mode_config_funcs wfd_mode_config_funcs = {
  * release first, so that it completes only when the buffer is free.
  *
  * Then as vkms: enable CRTCs before updating planes, and wait for the flip
- * events rather than for a vblank count,
- * whose 100 ms timeout a simulated vblank can miss when the host is busy.
+ * events rather than for a vblank count, whose 100 ms timeout a simulated
+ * vblank can miss when the host is busy.
  */
 static void wfd_atomic_commit_tail(struct drm_atomic_state *state)
 {
