@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * libwfd: client library for wfd sessions.
+ * libwfd: client library for wfd sessions (UAPI version 2).
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -75,41 +75,45 @@ int wfd_open(const char *path)
 	return fd;
 }
 
-int wfd_get_info(int fd, struct drm_wfd_get_info *info)
+int wfd_get_info(int card_fd, struct drm_wfd_get_info *info)
 {
 	memset(info, 0, sizeof(*info));
-	return wfd_ioctl(fd, DRM_IOCTL_WFD_GET_INFO, info);
+	return wfd_ioctl(card_fd, DRM_IOCTL_WFD_GET_INFO, info);
 }
 
-int wfd_claim(int fd, uint32_t output, uint32_t *session_id,
-	      uint32_t *claimed_output)
+int wfd_claim(int card_fd, uint32_t output, uint32_t *claimed_output)
 {
 	struct drm_wfd_claim args = { .output = output };
-	int ret = wfd_ioctl(fd, DRM_IOCTL_WFD_CLAIM, &args);
+	int ret = wfd_ioctl(card_fd, DRM_IOCTL_WFD_CLAIM, &args);
 
 	if (ret)
 		return ret;
-	*session_id = args.session_id;
+	if (args.fd < 0)
+		return -EPROTO;
 	if (claimed_output)
 		*claimed_output = args.output;
-	return 0;
+	return args.fd;
 }
 
-int wfd_connect(int fd, uint32_t session_id, const void *edid, size_t size,
-		uint32_t max_width, uint32_t max_height, uint64_t max_pixel_rate)
+int wfd_connect(int claim_fd, const void *edid, size_t size, uint32_t max_width,
+		uint32_t max_height, uint64_t max_pixel_rate, uint64_t *session_id)
 {
 	struct drm_wfd_connect args = {
-		.session_id = session_id,
 		.edid_ptr = (uintptr_t)edid,
 		.edid_size = (uint32_t)size,
 		.max_width = max_width,
 		.max_height = max_height,
 		.max_pixel_rate = max_pixel_rate,
 	};
+	int ret;
 
 	if (size > UINT32_MAX)
 		return -EINVAL;
-	return wfd_ioctl(fd, DRM_IOCTL_WFD_CONNECT, &args);
+	ret = wfd_ioctl(claim_fd, WFD_IOCTL_CONNECT, &args);
+	if (ret)
+		return ret;
+	*session_id = args.session_id;
+	return 0;
 }
 
 /*
@@ -226,25 +230,40 @@ int wfd_edid_synthesize(const struct wfd_mode *modes, size_t n,
 	return (int)need;
 }
 
-int wfd_frame_acquire(int fd, uint32_t session_id,
+int wfd_frame_acquire(int claim_fd, uint64_t session_id,
 		      struct drm_wfd_frame_acquire *frame)
 {
+	int ret;
+
 	memset(frame, 0, sizeof(*frame));
 	frame->session_id = session_id;
-	return wfd_ioctl(fd, DRM_IOCTL_WFD_FRAME_ACQUIRE, frame);
+	ret = wfd_ioctl(claim_fd, WFD_IOCTL_FRAME_ACQUIRE, frame);
+	if (ret || !(frame->flags & WFD_FRAME_NEW_BUFFER))
+		frame->dmabuf_fd = -1;
+	return ret;
 }
 
-int wfd_frame_release(int fd, uint32_t session_id, uint64_t sequence)
+int wfd_frame_release(int claim_fd, uint64_t session_id, uint64_t sequence)
 {
 	struct drm_wfd_frame_release args = {
 		.session_id = session_id,
 		.sequence = sequence,
 	};
 
-	return wfd_ioctl(fd, DRM_IOCTL_WFD_FRAME_RELEASE, &args);
+	return wfd_ioctl(claim_fd, WFD_IOCTL_FRAME_RELEASE, &args);
 }
 
-int wfd_report_status(int fd, uint32_t session_id, uint32_t status, int32_t diag)
+int wfd_report_stats(int claim_fd, uint64_t session_id,
+		     const struct drm_wfd_report_stats *stats)
+{
+	struct drm_wfd_report_stats args = *stats;
+
+	args.session_id = session_id;
+	return wfd_ioctl(claim_fd, WFD_IOCTL_REPORT_STATS, &args);
+}
+
+int wfd_report_status(int claim_fd, uint64_t session_id, uint32_t status,
+		      int32_t diag)
 {
 	struct drm_wfd_report_status args = {
 		.session_id = session_id,
@@ -252,45 +271,43 @@ int wfd_report_status(int fd, uint32_t session_id, uint32_t status, int32_t diag
 		.diag = diag,
 	};
 
-	return wfd_ioctl(fd, DRM_IOCTL_WFD_REPORT_STATUS, &args);
+	return wfd_ioctl(claim_fd, WFD_IOCTL_REPORT_STATUS, &args);
 }
 
-int wfd_report_stats(int fd, const struct drm_wfd_report_stats *stats)
-{
-	struct drm_wfd_report_stats args = *stats;
-
-	return wfd_ioctl(fd, DRM_IOCTL_WFD_REPORT_STATS, &args);
-}
-
-int wfd_disconnect(int fd, uint32_t session_id)
+int wfd_disconnect(int claim_fd, uint64_t session_id)
 {
 	struct drm_wfd_disconnect args = { .session_id = session_id };
 
-	return wfd_ioctl(fd, DRM_IOCTL_WFD_DISCONNECT, &args);
+	return wfd_ioctl(claim_fd, WFD_IOCTL_DISCONNECT, &args);
 }
 
-int wfd_read_events(int fd, void (*cb)(const struct drm_event *ev, void *data),
+int wfd_read_events(int claim_fd,
+		    void (*cb)(const struct drm_event *ev, void *data),
 		    void *data)
 {
 	/* Aligned for the event structs, which hold 64-bit fields. */
 	uint64_t buf[512];
-	int count = 0, flags = fcntl(fd, F_GETFL);
+	int count = 0, flags = fcntl(claim_fd, F_GETFL);
 	ssize_t len, off = 0;
 
-	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
+	if (flags < 0)
 		return -errno;
-	len = read(fd, buf, sizeof(buf));
-	if (len < 0 && errno != EAGAIN) {
-		int err = -errno;
-
-		fcntl(fd, F_SETFL, flags);
-		return err;
-	}
-	fcntl(fd, F_SETFL, flags);
-	while (len > 0 && off + (ssize_t)sizeof(struct drm_event) <= len) {
+	if (!(flags & O_NONBLOCK) && fcntl(claim_fd, F_SETFL, flags | O_NONBLOCK) < 0)
+		return -errno;
+	do {
+		len = read(claim_fd, buf, sizeof(buf));
+	} while (len < 0 && errno == EINTR);
+	if (len < 0)
+		return errno == EAGAIN ? 0 : -errno;
+	/*
+	 * The kernel hands out whole records, each a multiple of 8 bytes
+	 * (which keeps the next one aligned): anything else is not wfd's.
+	 */
+	while (off < len) {
 		const struct drm_event *ev = (const void *)((char *)buf + off);
 
-		if (ev->length < sizeof(*ev) || off + ev->length > len)
+		if (len - off < (ssize_t)sizeof(*ev) || ev->length < sizeof(*ev) ||
+		    ev->length > (uint32_t)(len - off) || ev->length % 8)
 			return -EPROTO;
 		cb(ev, data);
 		count++;
