@@ -53,11 +53,4 @@ probe DRM_EDID_CONNECTOR_ADD_MODES \
 	'#include <drm/drm_edid.h>' \
 	'int f(struct drm_connector *c); int f(struct drm_connector *c) { return drm_edid_connector_add_modes(c); }'
 
-# 6.12: file_operations.fop_flags, set by DRM_GEM_FOPS to
-# FOP_UNSIGNED_OFFSET (GEM mmap offsets use the whole unsigned range).
-probe FOP_UNSIGNED_OFFSET \
-	'#include <linux/fs.h>' \
-	'static const struct file_operations f = { .fop_flags = FOP_UNSIGNED_OFFSET };' \
-	'const void *g(void); const void *g(void) { return &f; }'
-
 echo "#endif"

@@ -39,13 +39,6 @@ static inline void wfd_compat_fbdev_setup(struct drm_device *drm)
 #error "no fbdev emulation helper found; extend conftest.sh"
 #endif
 
-/* The fields DRM_GEM_FOPS sets besides the file operations themselves. */
-#if defined(WFD_HAVE_FOP_UNSIGNED_OFFSET)
-#define WFD_GEM_FOP_FLAGS .fop_flags = FOP_UNSIGNED_OFFSET,
-#else
-#define WFD_GEM_FOP_FLAGS
-#endif
-
 /**
  * wfd_compat_edid_update - set a connector's EDID property and add its modes
  * @connector: the connector, from &drm_connector_helper_funcs.get_modes

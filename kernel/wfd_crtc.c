@@ -47,6 +47,7 @@ static enum hrtimer_restart wfd_vblank_simulate(struct hrtimer *timer)
 
 	if (!drm_crtc_handle_vblank(crtc))
 		return HRTIMER_NORESTART;
+	wfd_frame_vblank(output);
 
 	spin_lock_irqsave(&output->lock, flags);
 	if (output->crc_enabled) {
@@ -195,34 +196,6 @@ static void wfd_crc_work(struct work_struct *work)
 		drm_crtc_add_crc_entry(&output->crtc, true, frame, &crc);
 }
 
-/**
- * wfd_crtc_set_scanout - record what the output scans out
- * @output: the output
- * @fb: the framebuffer, or NULL when the plane is off
- * @src: the visible part of @fb in pixels (ignored when @fb is NULL)
- *
- * Called from the plane's atomic_update, in process context.
- */
-void wfd_crtc_set_scanout(struct wfd_output *output,
-			  struct drm_framebuffer *fb,
-			  const struct drm_rect *src)
-{
-	struct drm_framebuffer *old;
-
-	if (fb)
-		drm_framebuffer_get(fb);
-
-	spin_lock_irq(&output->lock);
-	old = output->scanout_fb;
-	output->scanout_fb = fb;
-	if (fb)
-		output->scanout_src = *src;
-	spin_unlock_irq(&output->lock);
-
-	if (old)
-		drm_framebuffer_put(old);
-}
-
 static const char *const *wfd_get_crc_sources(struct drm_crtc *crtc,
 					      size_t *count)
 {
@@ -309,64 +282,65 @@ wfd_crtc_mode_valid(struct drm_crtc *crtc, const struct drm_display_mode *mode)
 	return MODE_OK;
 }
 
+/*
+ * The sink gets one picture of the CRTC's size: the primary plane covers
+ * the CRTC whenever it is on (its own check rules out any other
+ * position).  While a sink is plugged in, a mode that its pipeline cannot
+ * carry is refused at the modeset, as at probe.
+ */
+static int wfd_crtc_atomic_check(struct drm_crtc *crtc,
+				 struct drm_atomic_state *state)
+{
+	struct drm_crtc_state *new = drm_atomic_get_new_crtc_state(state, crtc);
+	struct wfd_output *output = crtc_to_wfd_output(crtc);
+
+	if (new->active && !(new->plane_mask & drm_plane_mask(crtc->primary)))
+		return -EINVAL;
+	if (new->enable && drm_atomic_crtc_needs_modeset(new) &&
+	    wfd_output_mode_status(output, &new->mode) != MODE_OK)
+		return -EINVAL;
+	return 0;
+}
+
 static void wfd_crtc_atomic_enable(struct drm_crtc *crtc,
 				   struct drm_atomic_state *state)
 {
 	struct wfd_output *output = crtc_to_wfd_output(crtc);
 	const struct drm_display_mode *mode = &crtc->state->adjusted_mode;
-	struct drm_crtc_state *old;
 	u64 frame_ns;
 
 	frame_ns = div_u64((u64)mode->crtc_htotal * mode->crtc_vtotal *
 			   NSEC_PER_MSEC, mode->crtc_clock);
 	output->period = ns_to_ktime(frame_ns);
 	drm_crtc_vblank_on(crtc);
-
-	/*
-	 * Waking from DPMS off with the same mode is DPMS on, and the sink
-	 * resumes.  (The core counts any change of "active" as a modeset,
-	 * so ask about the mode itself.)
-	 */
-	old = drm_atomic_get_old_crtc_state(state, crtc);
-	wfd_session_crtc_event(output, crtc->state,
-			       old->enable && !old->active && !crtc->state->mode_changed);
 }
 
 static void wfd_crtc_atomic_disable(struct drm_crtc *crtc,
 				    struct drm_atomic_state *state)
 {
-	struct drm_crtc_state *new = drm_atomic_get_new_crtc_state(state, crtc);
-
+	wfd_frame_crtc_off(crtc_to_wfd_output(crtc));
 	drm_crtc_vblank_off(crtc);
+}
 
-	/* A modeset disables then enables: atomic_enable reports it. */
-	if (new->active)
-		return;
-	wfd_session_crtc_event(crtc_to_wfd_output(crtc), new, new->enable);
+/* Every CRTC of a commit: the session learns its state before frames. */
+static void wfd_crtc_atomic_begin(struct drm_crtc *crtc,
+				  struct drm_atomic_state *state)
+{
+	wfd_frame_crtc_state(crtc_to_wfd_output(crtc),
+			     drm_atomic_get_new_crtc_state(state, crtc));
 }
 
 static void wfd_crtc_atomic_flush(struct drm_crtc *crtc,
 				  struct drm_atomic_state *state)
 {
-	struct drm_crtc_state *crtc_state =
-		drm_atomic_get_new_crtc_state(state, crtc);
-	struct drm_pending_vblank_event *event = crtc_state->event;
-
-	if (!event)
-		return;
-	crtc_state->event = NULL;
-
-	/* Complete on the next simulated vblank, never faster. */
-	spin_lock_irq(&crtc->dev->event_lock);
-	if (crtc_state->active && drm_crtc_vblank_get(crtc) == 0)
-		drm_crtc_arm_vblank_event(crtc, event);
-	else
-		drm_crtc_send_vblank_event(crtc, event);
-	spin_unlock_irq(&crtc->dev->event_lock);
+	wfd_frame_complete(crtc_to_wfd_output(crtc),
+			   drm_atomic_get_new_crtc_state(state, crtc));
 }
 
 static const struct drm_crtc_helper_funcs wfd_crtc_helper_funcs = {
 	.mode_valid = wfd_crtc_mode_valid,
+	.atomic_check = wfd_crtc_atomic_check,
+	.atomic_begin = wfd_crtc_atomic_begin,
 	.atomic_enable = wfd_crtc_atomic_enable,
 	.atomic_disable = wfd_crtc_atomic_disable,
 	.atomic_flush = wfd_crtc_atomic_flush,
@@ -403,7 +377,6 @@ int wfd_crtc_init(struct wfd_output *output, struct drm_plane *primary)
 		return ret;
 
 	drm_crtc_helper_add(crtc, &wfd_crtc_helper_funcs);
-	spin_lock_init(&output->lock);
 	INIT_WORK(&output->crc_work, wfd_crc_work);
 	hrtimer_init(&output->vblank_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
 	output->vblank_timer.function = wfd_vblank_simulate;

@@ -26,6 +26,7 @@ static int wfd_state_show(struct seq_file *m, void *unused)
 	seq_printf(m, "uapi_version: %u\n", WFD_UAPI_VERSION);
 	seq_printf(m, "outputs: %u\n", wfd->num_outputs);
 	seq_printf(m, "gem_objects: %d\n", atomic_read(&wfd->gem_objects));
+	seq_printf(m, "claims: %d\n", atomic_read(&wfd->claims));
 	mutex_lock(&drm->mode_config.fb_lock);
 	seq_printf(m, "framebuffers: %d\n", drm->mode_config.num_fb);
 	mutex_unlock(&drm->mode_config.fb_lock);
@@ -37,7 +38,8 @@ static int wfd_state_show(struct seq_file *m, void *unused)
 			   output->connector.name);
 		seq_printf(m, "output%u.status: %s\n", i + 1,
 			   drm_get_connector_status_name(output->connector.status));
-		wfd_session_debugfs_show(m, output);
+		wfd_claim_debugfs_show(m, output);
+		wfd_frame_debugfs_show(m, output);
 	}
 	return 0;
 }
@@ -51,4 +53,5 @@ void wfd_debugfs_init(struct drm_minor *minor)
 {
 	debugfs_create_file("wfd_state", 0444, minor->debugfs_root,
 			    to_wfd(minor->dev), &wfd_state_fops);
+	wfd_frame_debugfs_init(minor->debugfs_root);
 }

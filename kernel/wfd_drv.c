@@ -31,6 +31,7 @@
 #include <drm/drm_gem_shmem_helper.h>
 #include <drm/drm_ioctl.h>
 #include <drm/drm_managed.h>
+#include <drm/drm_print.h>
 #include <drm/drm_probe_helper.h>
 #include <drm/drm_vblank.h>
 
@@ -114,56 +115,25 @@ static int wfd_get_info_ioctl(struct drm_device *drm, void *data,
 		if (READ_ONCE(output->connector.status) ==
 		    connector_status_connected)
 			info->flags |= WFD_OUTPUT_CONNECTED;
-		mutex_lock(&output->session_lock);
-		if (output->session) {
+		mutex_lock(&wfd->claim_lock);
+		if (output->claim)
 			info->flags |= WFD_OUTPUT_CLAIMED;
-			info->session_id = wfd_session_id(output->session);
-		}
-		mutex_unlock(&output->session_lock);
+		info->session_id = output->session_id;
+		mutex_unlock(&wfd->claim_lock);
 	}
 	return 0;
 }
 
-/* Sessions belong to a privileged helper, never to any card client. */
-#define WFD_SESSION_IOCTL(name, func) \
-	DRM_IOCTL_DEF_DRV(name, func, DRM_ROOT_ONLY)
-
+/*
+ * CLAIM is the one privileged ioctl: the claim fd it returns carries the
+ * privilege, and everything else of a session is done on that fd.
+ */
 static const struct drm_ioctl_desc wfd_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(WFD_GET_INFO, wfd_get_info_ioctl, 0),
-	WFD_SESSION_IOCTL(WFD_CLAIM, wfd_claim_ioctl),
-	WFD_SESSION_IOCTL(WFD_CONNECT, wfd_connect_ioctl),
-	WFD_SESSION_IOCTL(WFD_FRAME_ACQUIRE, wfd_frame_acquire_ioctl),
-	WFD_SESSION_IOCTL(WFD_FRAME_RELEASE, wfd_frame_release_ioctl),
-	WFD_SESSION_IOCTL(WFD_REPORT_STATUS, wfd_report_status_ioctl),
-	WFD_SESSION_IOCTL(WFD_REPORT_STATS, wfd_report_stats_ioctl),
-	WFD_SESSION_IOCTL(WFD_DISCONNECT, wfd_disconnect_ioctl),
+	DRM_IOCTL_DEF_DRV(WFD_CLAIM, wfd_claim_ioctl, DRM_ROOT_ONLY),
 };
 
-/*
- * End the file's sessions before the DRM core tears the file down: after
- * that, no event may be queued on it.
- */
-static int wfd_release(struct inode *inode, struct file *filp)
-{
-	struct drm_file *file = filp->private_data;
-
-	wfd_session_file_closed(to_wfd(file->minor->dev), file);
-	return drm_release(inode, filp);
-}
-
-/* DRM_GEM_FOPS, with the release hook above. */
-static const struct file_operations wfd_fops = {
-	.owner = THIS_MODULE,
-	.open = drm_open,
-	.release = wfd_release,
-	.unlocked_ioctl = drm_ioctl,
-	.compat_ioctl = drm_compat_ioctl,
-	.poll = drm_poll,
-	.read = drm_read,
-	.llseek = noop_llseek,
-	.mmap = drm_gem_mmap,
-	WFD_GEM_FOP_FLAGS
-};
+DEFINE_DRM_GEM_FOPS(wfd_fops);
 
 static const struct drm_driver wfd_driver = {
 	.driver_features = DRIVER_MODESET | DRIVER_GEM | DRIVER_ATOMIC,
@@ -183,7 +153,7 @@ static const struct drm_driver wfd_driver = {
 
 static void wfd_fb_destroy(struct drm_framebuffer *fb)
 {
-	wfd_session_fb_gone(to_wfd(fb->dev), fb);
+	wfd_frame_fb_gone(to_wfd(fb->dev), fb);
 	/* Frees fb, which is the start of the struct wfd_framebuffer. */
 	drm_gem_fb_destroy(fb);
 }
@@ -234,33 +204,44 @@ static const struct drm_mode_config_funcs wfd_mode_config_funcs = {
 };
 
 /*
- * A commit that replaces a buffer a session still reads waits for its
- * release first, so that it completes only when the buffer is free.
- *
- * Then as vkms: enable CRTCs before updating planes, and wait for the flip
- * events rather than for a vblank count, whose 100 ms timeout a simulated
- * vblank can miss when the host is busy.
+ * Wait for the flip of every CRTC of the commit, as vkms does, except for
+ * the CRTCs whose completion waits for a session to release a buffer:
+ * the commit never waits on user space, the next one on the CRTC waits in
+ * drm_atomic_helper_wait_for_dependencies().  Waiting for flip_done
+ * rather than for a vblank count avoids the 100 ms vblank timeout, which
+ * a simulated vblank can miss on a busy host.
+ */
+static void wfd_wait_for_flips(struct drm_atomic_state *state)
+{
+	struct drm_crtc_state *new;
+	struct drm_crtc *crtc;
+	int i;
+
+	for_each_new_crtc_in_state(state, crtc, new, i) {
+		struct drm_crtc_commit *commit = state->crtcs[i].commit;
+
+		if (!commit || wfd_frame_deferred(crtc_to_wfd_output(crtc)))
+			continue;
+		if (!wait_for_completion_timeout(&commit->flip_done, 10 * HZ))
+			drm_err(state->dev, "[CRTC:%d:%s] flip_done timed out\n",
+				crtc->base.id, crtc->name);
+	}
+}
+
+/*
+ * Unlike the default tail, CRTCs are enabled before the planes are
+ * updated: the session learns the mode before the frames drawn for it.
  */
 static void wfd_atomic_commit_tail(struct drm_atomic_state *state)
 {
 	struct drm_device *drm = state->dev;
-	struct drm_plane_state *old, *new;
-	struct drm_plane *plane;
-	int i;
 
-	for_each_oldnew_plane_in_state(state, plane, old, new, i) {
-		if (old->fb && old->fb != new->fb && old->crtc)
-			wfd_session_wait_retire(crtc_to_wfd_output(old->crtc),
-						old->fb);
-	}
-
-	/* Enables before planes: the daemon learns the mode before its frames. */
 	drm_atomic_helper_commit_modeset_disables(drm, state);
 	drm_atomic_helper_commit_modeset_enables(drm, state);
 	drm_atomic_helper_commit_planes(drm, state, 0);
 	drm_atomic_helper_fake_vblank(state);
 	drm_atomic_helper_commit_hw_done(state);
-	drm_atomic_helper_wait_for_flip_done(drm, state);
+	wfd_wait_for_flips(state);
 	drm_atomic_helper_cleanup_planes(drm, state);
 }
 
@@ -307,6 +288,9 @@ static int wfd_device_init(struct wfd_device *wfd)
 	int ret;
 
 	wfd->num_outputs = outputs;
+	ret = drmm_mutex_init(drm, &wfd->claim_lock);
+	if (ret)
+		return ret;
 
 	wfd->crc_wq = alloc_ordered_workqueue("wfd_crc", 0);
 	if (!wfd->crc_wq)
@@ -347,6 +331,7 @@ static int __init wfd_init(void)
 		       outputs, WFD_MAX_OUTPUTS);
 		return -EINVAL;
 	}
+	wfd_frame_params();
 
 	pdev = platform_device_register_simple(WFD_DRIVER_NAME, -1, NULL, 0);
 	if (IS_ERR(pdev))

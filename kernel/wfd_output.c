@@ -8,12 +8,21 @@
 #include <drm/drm_modes.h>
 #include <drm/drm_probe_helper.h>
 
+#include "wfd_compat.h"
 #include "wfd_drv.h"
 
+/*
+ * Connected while a sink is plugged in, or when forced on: the probe
+ * helpers skip detect for forced connectors, but a hotplug probe does not.
+ * Called with mode_config.mutex held.
+ */
 static enum drm_connector_status
 wfd_connector_detect(struct drm_connector *connector, bool force)
 {
-	if (wfd_session_connected(connector_to_wfd_output(connector)))
+	struct wfd_output *output = connector_to_wfd_output(connector);
+
+	if (connector->force == DRM_FORCE_ON ||
+	    connector->force == DRM_FORCE_ON_DIGITAL || output->sink_edid)
 		return connector_status_connected;
 	return connector_status_disconnected;
 }
@@ -29,31 +38,135 @@ static const struct drm_connector_funcs wfd_connector_funcs = {
 /*
  * The sink's modes; a connector forced on with no sink behind it offers
  * the standard mode list up to the size limit, like vkms, so that IGT and
- * headless use work.
+ * headless use work.  Called with mode_config.mutex held.
  */
 static int wfd_connector_get_modes(struct drm_connector *connector)
 {
+	struct wfd_output *output = connector_to_wfd_output(connector);
 	int count;
 
-	count = wfd_session_get_modes(connector_to_wfd_output(connector));
-	if (count >= 0)
+	count = wfd_compat_edid_update(connector, output->sink_edid);
+	if (output->sink_edid) {
+		output->sink_modes = count;
 		return count;
+	}
 	count = drm_add_modes_noedid(connector, WFD_MAX_SIZE, WFD_MAX_SIZE);
 	drm_set_preferred_mode(connector, WFD_FORCED_PREF_W, WFD_FORCED_PREF_H);
 	return count;
+}
+
+/**
+ * wfd_output_mode_status - apply the sink's limits to a mode
+ * @output: the output
+ * @mode: the mode
+ *
+ * Return: MODE_OK, or why the sink's pipeline cannot carry @mode.
+ */
+enum drm_mode_status wfd_output_mode_status(struct wfd_output *output,
+					    const struct drm_display_mode *mode)
+{
+	struct wfd_limits l;
+
+	wfd_frame_limits(output, &l);
+	if (l.max_width && mode->hdisplay > l.max_width)
+		return MODE_VIRTUAL_X;
+	if (l.max_height && mode->vdisplay > l.max_height)
+		return MODE_VIRTUAL_Y;
+	if (l.max_pixel_rate &&
+	    (u64)mode->hdisplay * mode->vdisplay * drm_mode_vrefresh(mode) >
+	    l.max_pixel_rate)
+		return MODE_CLOCK_HIGH;
+	return MODE_OK;
 }
 
 static enum drm_mode_status
 wfd_connector_mode_valid(struct drm_connector *connector,
 			 struct drm_display_mode *mode)
 {
-	return wfd_session_mode_valid(connector_to_wfd_output(connector), mode);
+	return wfd_output_mode_status(connector_to_wfd_output(connector), mode);
 }
 
 static const struct drm_connector_helper_funcs wfd_connector_helper_funcs = {
 	.get_modes = wfd_connector_get_modes,
 	.mode_valid = wfd_connector_mode_valid,
 };
+
+/* Probe the connector now; count the modes that survived validation. */
+static int wfd_connector_probe_count(struct drm_connector *connector)
+{
+	struct drm_display_mode *mode;
+	int count = 0;
+
+	connector->funcs->fill_modes(connector, WFD_MAX_SIZE, WFD_MAX_SIZE);
+	list_for_each_entry(mode, &connector->modes, head)
+		count++;
+	return count;
+}
+
+/**
+ * wfd_output_plug - plug a sink in
+ * @output: the output, which has no sink
+ * @edid: the sink's EDID, which the output owns on success
+ * @limits: what the daemon's pipeline carries
+ *
+ * The connector is probed at once.  Its status is set first, so that the
+ * probe sees no change and schedules no uevent of its own: the caller
+ * sends the one hotplug uevent.
+ *
+ * Return: 0; -EINVAL when the EDID gives no mode, or none within the
+ * limits: then nothing changed, and no uevent was sent.
+ */
+int wfd_output_plug(struct wfd_output *output, const struct drm_edid *edid,
+		    const struct wfd_limits *limits)
+{
+	struct drm_connector *connector = &output->connector;
+	struct drm_device *drm = connector->dev;
+	enum drm_connector_status old;
+	int count;
+
+	mutex_lock(&drm->mode_config.mutex);
+	output->sink_edid = edid;
+	output->sink_modes = 0;
+	drm_edid_get_monitor_name(drm_edid_raw(edid), output->sink_name,
+				  sizeof(output->sink_name) - 1);
+	wfd_frame_set_limits(output, limits);
+	old = connector->status;
+	connector->status = connector_status_connected;
+	count = wfd_connector_probe_count(connector);
+	/* The core adds fallback modes to an EDID without any: not ours. */
+	if (count && output->sink_modes) {
+		mutex_unlock(&drm->mode_config.mutex);
+		return 0;
+	}
+	output->sink_edid = NULL;
+	wfd_frame_set_limits(output, &(struct wfd_limits){ });
+	connector->status = old;
+	wfd_connector_probe_count(connector);
+	mutex_unlock(&drm->mode_config.mutex);
+	return -EINVAL;
+}
+
+/**
+ * wfd_output_unplug - take the sink out
+ * @output: the output
+ *
+ * The caller probes (drm_helper_hpd_irq_event()), which turns the
+ * connector disconnected and sends the uevent.
+ *
+ * Return: the sink's EDID, for the caller to free, or NULL.
+ */
+const struct drm_edid *wfd_output_unplug(struct wfd_output *output)
+{
+	struct drm_device *drm = output->connector.dev;
+	const struct drm_edid *edid;
+
+	mutex_lock(&drm->mode_config.mutex);
+	edid = output->sink_edid;
+	output->sink_edid = NULL;
+	wfd_frame_set_limits(output, &(struct wfd_limits){ });
+	mutex_unlock(&drm->mode_config.mutex);
+	return edid;
+}
 
 static int wfd_connector_init(struct wfd_output *output)
 {
@@ -94,12 +207,11 @@ int wfd_output_init(struct wfd_device *wfd, unsigned int index)
 
 	output->wfd = wfd;
 	output->index = index;
-	wfd_session_output_init(output);
+	wfd_frame_init(output);
 
 	primary = wfd_plane_create(output);
 	if (IS_ERR(primary))
 		return PTR_ERR(primary);
-	output->primary = primary;
 
 	ret = wfd_crtc_init(output, primary);
 	if (ret)

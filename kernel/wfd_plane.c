@@ -57,29 +57,15 @@ static int wfd_plane_atomic_check(struct drm_plane *plane,
 static void wfd_plane_atomic_update(struct drm_plane *plane,
 				    struct drm_atomic_state *state)
 {
+	struct drm_plane_state *old_state =
+		drm_atomic_get_old_plane_state(state, plane);
 	struct drm_plane_state *new_state =
 		drm_atomic_get_new_plane_state(state, plane);
-	struct wfd_output *output;
-	struct drm_rect src;
-	struct drm_crtc *crtc;
-
 	/* On disable the new state has no CRTC: use the old one's. */
-	crtc = new_state->crtc;
-	if (!crtc)
-		crtc = drm_atomic_get_old_plane_state(state, plane)->crtc;
-	if (!crtc)
-		return;
-	output = crtc_to_wfd_output(crtc);
+	struct drm_crtc *crtc = new_state->crtc ?: old_state->crtc;
 
-	if (!new_state->visible) {
-		wfd_crtc_set_scanout(output, NULL, NULL);
-		return;
-	}
-
-	drm_rect_fp_to_int(&src, &new_state->src);
-	wfd_crtc_set_scanout(output, new_state->fb, &src);
-	wfd_session_frame(output, drm_atomic_get_old_plane_state(state, plane),
-			  new_state);
+	if (crtc)
+		wfd_frame_publish(crtc_to_wfd_output(crtc), old_state, new_state);
 }
 
 static const struct drm_plane_helper_funcs wfd_plane_helper_funcs = {

@@ -19,37 +19,38 @@ extern "C" {
 #endif
 
 /* Version of this interface reported by DRM_IOCTL_WFD_GET_INFO. */
-#define WFD_UAPI_VERSION	1
+#define WFD_UAPI_VERSION	2
 
 /* Most outputs one device can have (module parameter "outputs"). */
 #define WFD_MAX_OUTPUTS		8
 
+/*
+ * Ioctls of the card (primary node).  Numbers 0x02 to 0x07 were the
+ * per-session ioctls of version 1 on the card fd; they are retired (their
+ * work is done on the claim fd now) and fail with -EINVAL.
+ */
 #define DRM_WFD_GET_INFO	0x00
-#define DRM_WFD_CLAIM		0x01
-#define DRM_WFD_CONNECT		0x02
-#define DRM_WFD_FRAME_ACQUIRE	0x03
-#define DRM_WFD_FRAME_RELEASE	0x04
-#define DRM_WFD_REPORT_STATUS	0x05
-#define DRM_WFD_REPORT_STATS	0x06
-#define DRM_WFD_DISCONNECT	0x07
+#define DRM_WFD_CLAIM		0x08
 
 /**
  * struct drm_wfd_output_info - one output of the device
  * @connector_id: KMS object id of the output's connector
  * @crtc_id: KMS object id of the output's CRTC
  * @flags: WFD_OUTPUT_* state bits
- * @session_id: the session that owns the output, 0 when none
+ * @pad: zero
+ * @session_id: the live session on the output, 0 when none
  */
 struct drm_wfd_output_info {
 	__u32 connector_id;
 	__u32 crtc_id;
 	__u32 flags;
-	__u32 session_id;
+	__u32 pad;
+	__u64 session_id;
 };
 
 /* The connector reports "connected" (a session connected it, or forced). */
 #define WFD_OUTPUT_CONNECTED	(1u << 0)
-/* A session has claimed the output. */
+/* A daemon holds a claim fd of the output. */
 #define WFD_OUTPUT_CLAIMED	(1u << 1)
 
 /**
@@ -73,44 +74,51 @@ struct drm_wfd_get_info {
 };
 
 /**
- * struct drm_wfd_claim - DRM_IOCTL_WFD_CLAIM: start a session on an output
+ * struct drm_wfd_claim - DRM_IOCTL_WFD_CLAIM: claim an output
  * @output: in, 1-based output number, or 0 for any free output;
  *          out, the output claimed
  * @flags: in, must be zero
- * @session_id: out, the new session's id (never 0, never reused)
+ * @fd: out, the claim fd (close-on-exec)
  * @pad: must be zero
  * @reserved: must be zero
  *
- * Needs CAP_SYS_ADMIN; fails with -EBUSY while the caller is DRM master.
+ * Needs CAP_SYS_ADMIN, checked here and only here: the claim fd carries
+ * the privilege.  Fails with -EBUSY while the caller is DRM master.  The
+ * claim lasts until the last reference of the claim fd is closed.
  */
 struct drm_wfd_claim {
 	__u32 output;
 	__u32 flags;
-	__u32 session_id;
+	__s32 fd;
 	__u32 pad;
 	__u64 reserved[2];
 };
 
+/*
+ * Ioctls of the claim fd.  Every struct starts with the session id where
+ * one is needed: a call naming a session that has ended fails with
+ * -ENOENT, so that a stale call can never act on the next sink's session.
+ */
+#define WFD_IOCTL_BASE		'W'
+
 /**
- * struct drm_wfd_connect - DRM_IOCTL_WFD_CONNECT: plug the sink in
- * @session_id: in, a session of the caller's that is not connected yet
+ * struct drm_wfd_connect - WFD_IOCTL_CONNECT: plug a sink in
+ * @session_id: out, the new session's id (never 0, never reused)
  * @flags: in, must be zero
- * @edid_ptr: in, user pointer to the sink's EDID
- * @edid_size: in, its size: 128 times (1 + its extension count)
+ * @edid_size: in, size of the sink's EDID: 128 times (1 + its extension count)
+ * @edid_ptr: in, user pointer to the EDID
  * @max_width: in, widest mode the pipeline carries, 0 for no limit
  * @max_height: in, tallest mode the pipeline carries, 0 for no limit
- * @pad: must be zero
  * @max_pixel_rate: in, most pixels per second, 0 for no limit
  * @reserved: must be zero
  */
 struct drm_wfd_connect {
-	__u32 session_id;
+	__u64 session_id;
 	__u32 flags;
-	__u64 edid_ptr;
 	__u32 edid_size;
+	__u64 edid_ptr;
 	__u32 max_width;
 	__u32 max_height;
-	__u32 pad;
 	__u64 max_pixel_rate;
 	__u64 reserved[2];
 };
@@ -127,15 +135,14 @@ struct drm_wfd_rect {
 };
 
 /**
- * struct drm_wfd_frame_acquire - DRM_IOCTL_WFD_FRAME_ACQUIRE
+ * struct drm_wfd_frame_acquire - WFD_IOCTL_FRAME_ACQUIRE
  * @session_id: in
  * @flags: in, must be zero; out, WFD_FRAME_* bits
- * @sequence: out, the frame's sequence number (1, 2, ...)
+ * @dmabuf_fd: out, when WFD_FRAME_NEW_BUFFER: a dma-buf fd (close-on-exec)
+ *             of the buffer, which the caller owns; -1 otherwise
+ * @sequence: out, the frame's sequence number (1, 2, ... per session)
  * @timestamp_ns: out, CLOCK_MONOTONIC time the frame was committed
  * @buffer_id: out, stable id of the buffer; never reused for another one
- * @gem_handle: out, when WFD_FRAME_NEW_BUFFER: a GEM handle of the buffer
- *              in the caller's file (the caller owns it: GEM_CLOSE it on
- *              BUFFER_GONE); 0 otherwise
  * @fourcc: out, DRM_FORMAT_*
  * @width: out
  * @height: out
@@ -145,26 +152,26 @@ struct drm_wfd_rect {
  * @pitches: out, per plane
  * @damage: out, bounding box of what changed since the last acquired frame
  * @superseded: out, frames committed since the last acquire and never acquired
- * @pad: zero
  * @reserved: must be zero
  *
  * Returns the latest committed frame (-EAGAIN when no frame is new since
  * the last acquire) and holds its buffer until FRAME_RELEASE: the commit
- * that would retire the buffer waits (up to the hold_timeout_ms module
- * parameter).  One frame can be held at a time (-EBUSY otherwise).
+ * that retires the buffer completes (flip event, out-fence) only after the
+ * release, or after the hold_timeout_ms module parameter.  One frame can
+ * be held at a time (-EBUSY otherwise).  A dma-buf fd is handed out once
+ * per buffer and session; BUFFER_GONE says when to close it.
  */
 struct drm_wfd_frame_acquire {
-	__u32 session_id;
+	__u64 session_id;
 	__u32 flags;
+	__s32 dmabuf_fd;
 	__u64 sequence;
 	__u64 timestamp_ns;
 	__u64 buffer_id;
-	__u32 gem_handle;
 	__u32 fourcc;
 	__u32 width;
 	__u32 height;
 	__u32 num_planes;
-	__u32 pad;
 	__u64 modifier;
 	__u32 offsets[4];
 	__u32 pitches[4];
@@ -173,19 +180,24 @@ struct drm_wfd_frame_acquire {
 	__u64 reserved[2];
 };
 
-/* @gem_handle is a new handle of a buffer the caller has not seen before. */
+/* @dmabuf_fd is a new fd of a buffer the session has not seen before. */
 #define WFD_FRAME_NEW_BUFFER	(1u << 0)
 
 /**
- * struct drm_wfd_frame_release - DRM_IOCTL_WFD_FRAME_RELEASE
+ * struct drm_wfd_frame_release - WFD_IOCTL_FRAME_RELEASE
  * @session_id: in
  * @flags: in, must be zero
+ * @pad: must be zero
  * @sequence: in, the held frame's sequence number
  * @reserved: must be zero
+ *
+ * Fails with -ETIMEDOUT, after releasing the frame, when its hold had
+ * expired: the compositor may have drawn into the buffer meanwhile.
  */
 struct drm_wfd_frame_release {
-	__u32 session_id;
+	__u64 session_id;
 	__u32 flags;
+	__u32 pad;
 	__u64 sequence;
 	__u64 reserved[2];
 };
@@ -203,25 +215,28 @@ struct drm_wfd_frame_release {
 #define WFD_STATUS_MAX				5
 
 /**
- * struct drm_wfd_report_status - DRM_IOCTL_WFD_REPORT_STATUS
+ * struct drm_wfd_report_status - WFD_IOCTL_REPORT_STATUS: end with a status
  * @session_id: in
  * @status: in, WFD_STATUS_*
  * @diag: in, diagnostic code (negative errno or protocol code), logged
  * @flags: in, must be zero
+ * @pad: must be zero
  * @reserved: must be zero
  */
 struct drm_wfd_report_status {
-	__u32 session_id;
+	__u64 session_id;
 	__u32 status;
 	__s32 diag;
 	__u32 flags;
+	__u32 pad;
 	__u64 reserved[2];
 };
 
 /**
- * struct drm_wfd_report_stats - DRM_IOCTL_WFD_REPORT_STATS
+ * struct drm_wfd_report_stats - WFD_IOCTL_REPORT_STATS
  * @session_id: in
  * @flags: in, must be zero
+ * @pad: must be zero
  * @frames_encoded: in, total frames encoded
  * @frames_dropped: in, total frames not encoded
  * @bytes_sent: in, total bytes sent to the sink
@@ -232,8 +247,9 @@ struct drm_wfd_report_status {
  * @reserved: must be zero
  */
 struct drm_wfd_report_stats {
-	__u32 session_id;
+	__u64 session_id;
 	__u32 flags;
+	__u32 pad;
 	__u64 frames_encoded;
 	__u64 frames_dropped;
 	__u64 bytes_sent;
@@ -245,14 +261,16 @@ struct drm_wfd_report_stats {
 };
 
 /**
- * struct drm_wfd_disconnect - DRM_IOCTL_WFD_DISCONNECT: graceful end
+ * struct drm_wfd_disconnect - WFD_IOCTL_DISCONNECT: end gracefully
  * @session_id: in
  * @flags: in, must be zero
+ * @pad: must be zero
  * @reserved: must be zero
  */
 struct drm_wfd_disconnect {
-	__u32 session_id;
+	__u64 session_id;
 	__u32 flags;
+	__u32 pad;
 	__u64 reserved[2];
 };
 
@@ -260,22 +278,28 @@ struct drm_wfd_disconnect {
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_WFD_GET_INFO, struct drm_wfd_get_info)
 #define DRM_IOCTL_WFD_CLAIM \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_WFD_CLAIM, struct drm_wfd_claim)
-#define DRM_IOCTL_WFD_CONNECT \
-	DRM_IOW(DRM_COMMAND_BASE + DRM_WFD_CONNECT, struct drm_wfd_connect)
-#define DRM_IOCTL_WFD_FRAME_ACQUIRE \
-	DRM_IOWR(DRM_COMMAND_BASE + DRM_WFD_FRAME_ACQUIRE, struct drm_wfd_frame_acquire)
-#define DRM_IOCTL_WFD_FRAME_RELEASE \
-	DRM_IOW(DRM_COMMAND_BASE + DRM_WFD_FRAME_RELEASE, struct drm_wfd_frame_release)
-#define DRM_IOCTL_WFD_REPORT_STATUS \
-	DRM_IOW(DRM_COMMAND_BASE + DRM_WFD_REPORT_STATUS, struct drm_wfd_report_status)
-#define DRM_IOCTL_WFD_REPORT_STATS \
-	DRM_IOW(DRM_COMMAND_BASE + DRM_WFD_REPORT_STATS, struct drm_wfd_report_stats)
-#define DRM_IOCTL_WFD_DISCONNECT \
-	DRM_IOW(DRM_COMMAND_BASE + DRM_WFD_DISCONNECT, struct drm_wfd_disconnect)
+
+#define WFD_IOCTL_CONNECT \
+	_IOWR(WFD_IOCTL_BASE, 0x80, struct drm_wfd_connect)
+#define WFD_IOCTL_FRAME_ACQUIRE \
+	_IOWR(WFD_IOCTL_BASE, 0x81, struct drm_wfd_frame_acquire)
+#define WFD_IOCTL_FRAME_RELEASE \
+	_IOW(WFD_IOCTL_BASE, 0x82, struct drm_wfd_frame_release)
+#define WFD_IOCTL_REPORT_STATUS \
+	_IOW(WFD_IOCTL_BASE, 0x83, struct drm_wfd_report_status)
+#define WFD_IOCTL_REPORT_STATS \
+	_IOW(WFD_IOCTL_BASE, 0x84, struct drm_wfd_report_stats)
+#define WFD_IOCTL_DISCONNECT \
+	_IOW(WFD_IOCTL_BASE, 0x85, struct drm_wfd_disconnect)
 
 /*
- * Events, read from the session owner's file like other DRM events.  Each
- * starts with struct drm_event.
+ * Events, read() from the claim fd while a session is connected: whole
+ * records, each starting with struct drm_event, as on a DRM fd.  The
+ * queue is state, not a list, so nothing is ever dropped: MODE_SET and
+ * DPMS say how the output differs from what was last read (intermediate
+ * states between two reads are not replayed), FRAME_READY names the
+ * latest frame, and one BUFFER_GONE is kept per buffer until it is read.
+ * poll() reports POLLIN while any is pending.
  */
 #define DRM_WFD_EVENT_FRAME_READY	0x80000000
 #define DRM_WFD_EVENT_MODE_SET		0x80000001
@@ -287,14 +311,16 @@ struct drm_wfd_disconnect {
  * @base: type DRM_WFD_EVENT_FRAME_READY
  * @session_id: the session
  * @output: 1-based output number
- * @sequence: the frame's sequence number
+ * @pad: zero
+ * @sequence: the latest frame's sequence number
  * @timestamp_ns: CLOCK_MONOTONIC commit time
- * @damage: bounding box of this frame's damage
+ * @damage: bounding box of the damage since the last acquired frame
  */
 struct drm_wfd_event_frame {
 	struct drm_event base;
-	__u32 session_id;
+	__u64 session_id;
 	__u32 output;
+	__u32 pad;
 	__u64 sequence;
 	__u64 timestamp_ns;
 	struct drm_wfd_rect damage;
@@ -309,20 +335,21 @@ struct drm_wfd_event_frame {
  * @height: active height, 0 when disabled
  * @refresh_mhz: refresh rate in millihertz, 0 when disabled
  * @clock_khz: pixel clock, 0 when disabled
+ * @pad: zero
  *
- * A mode means the output is lit with it.  At CONNECT, the current mode of
- * an output the compositor keeps enabled is sent, followed by a DPMS off
- * event when it is off; turning it off and on again without changing the
- * mode sends &struct drm_wfd_event_dpms only.
+ * A mode means the output is lit with it, unless a DPMS off event
+ * follows.  At CONNECT, the mode of an output the compositor keeps
+ * enabled is pending at once.
  */
 struct drm_wfd_event_mode {
 	struct drm_event base;
-	__u32 session_id;
+	__u64 session_id;
 	__u32 output;
 	__u32 width;
 	__u32 height;
 	__u32 refresh_mhz;
 	__u32 clock_khz;
+	__u32 pad;
 };
 
 #define WFD_DPMS_ON	0
@@ -335,27 +362,27 @@ struct drm_wfd_event_mode {
  * @session_id: the session
  * @output: 1-based output number
  * @state: WFD_DPMS_ON or WFD_DPMS_OFF
- * @pad: zero
  */
 struct drm_wfd_event_dpms {
 	struct drm_event base;
-	__u32 session_id;
+	__u64 session_id;
 	__u32 output;
 	__u32 state;
-	__u32 pad;
 };
 
 /**
- * struct drm_wfd_event_buffer_gone - a buffer seen by the session is gone
+ * struct drm_wfd_event_buffer_gone - a buffer the session has an fd of is gone
  * @base: type DRM_WFD_EVENT_BUFFER_GONE
  * @session_id: the session
  * @output: 1-based output number
- * @buffer_id: the buffer; drop its cached handle, fd and imports
+ * @pad: zero
+ * @buffer_id: the buffer; close its dma-buf fd and drop its imports
  */
 struct drm_wfd_event_buffer_gone {
 	struct drm_event base;
-	__u32 session_id;
+	__u64 session_id;
 	__u32 output;
+	__u32 pad;
 	__u64 buffer_id;
 };
 
