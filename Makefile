@@ -6,6 +6,8 @@
 #                 tree, else the newest Debian headers tests/vm fetched)
 # make check      run the test suite (in-VM tests on Debian 6.1 and 6.12)
 # make check-full the same, with the compositor scenario on both kernels
+# make check-debug the kernel and session tests on a debug kernel (lockdep,
+#                 KASAN, UBSAN, kmemleak), built from Debian's sources once
 # make igt        run upstream IGT on wfd and vkms (IGT_DIR=...)
 # make bench      benchmarks in the VM (KERNELS=..., QUICK=1) and callgrind
 #                 counts of wfdd's stages; tables in bench-out/
@@ -34,7 +36,7 @@ endif
 
 KSRC := Kbuild $(wildcard kernel/*.c kernel/*.h kernel/*.sh) include/uapi/drm/wfd_drm.h
 
-.PHONY: all module modules clean check check-full check-kernel igt sparse checkpatch selftests demo userspace
+.PHONY: all module modules clean check check-full check-debug check-kernel igt sparse checkpatch selftests demo userspace
 .PHONY: install install-module install-userspace uninstall dkms-install dkms-uninstall
 
 DEMO_KERNEL ?= 6.12
@@ -154,8 +156,17 @@ checkpatch:
 selftests:
 	$(MAKE) -C tests/selftests
 
+# Like make demo, check installs what it needs first (idempotent).
 check:
+	@bash tests/deps.sh
 	@bash tests/run-all.sh $(KERNELS)
+
+# The kernel and session tests on a debug build of Debian's 6.12 (lockdep,
+# KASAN, UBSAN, kmemleak...), built once per machine and cached outside the
+# clone (tests/vm/build-debug-kernel.sh); fails on any report of theirs.
+check-debug:
+	@bash tests/deps.sh
+	@bash tests/run-all.sh 6.12-debug
 
 # As check, with the compositor scenario on every kernel, not only 6.12.
 check-full:

@@ -15,6 +15,8 @@ pkgs=(
 	libva-dev gstreamer1.0-tools gstreamer1.0-plugins-bad gstreamer1.0-libav
 	weston wayland-utils udev libwayland-dev wayland-protocols
 	clang
+	# make check-debug builds a debug kernel from Debian's sources
+	flex bison bc libelf-dev libssl-dev
 )
 
 missing=()

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # make check: build the tests, run the in-VM suite on each kernel series
-# given (default 6.1 6.12), and end with one line
+# given (default 6.1 6.12; 6.12-debug is the debug kernel, which runs the
+# kernel and session tests only), and end with one line
 #   N passed, N failed, N skipped
 # counted over every KTAP result.  A VM that dies or a kernel WARN counts
 # as a failure.  Exits non-zero on any failure.
@@ -60,7 +61,9 @@ for k in "${kernels[@]}"; do
 	echo "=== in-VM tests on Debian $k"
 	# The compositor scenario (tests/e2e/weston.sh) alone takes up to
 	# 15 minutes on a busy host.
-	"$top/tests/vm/run.sh" --kernel "$k" --timeout 2400 -- "$top/tests/vm/suite.sh" ${WFD_CHECK_FULL:+--full} 2>&1 |
+	suite_opt=${WFD_CHECK_FULL:+--full}
+	case "$k" in *-debug) suite_opt=--debug ;; esac
+	"$top/tests/vm/run.sh" --kernel "$k" --timeout 3600 -- "$top/tests/vm/suite.sh" $suite_opt 2>&1 |
 		tee "$log"
 	vmrc=${PIPESTATUS[0]}
 	count "$log"

@@ -21,10 +21,32 @@ mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 out "$WFD_VM_OUT"
 ip link set lo up 2>/dev/null
 hostname wfd-vm
 
+# A debug kernel's kmemleak: what leaked before the tests is not theirs.
+kmemleak=/sys/kernel/debug/kmemleak
+if [ -n "$WFD_DEBUG_KERNEL" ] && [ -w "$kmemleak" ]; then
+	echo scan > "$kmemleak"
+	echo clear > "$kmemleak"
+fi
+
+# Leaks since the start, reported like the kernel's other findings.
+kmemleak_report() {
+	[ -n "$WFD_DEBUG_KERNEL" ] && [ -w "$kmemleak" ] || return 0
+	# Objects must be unreferenced over two scans, a few seconds apart.
+	echo scan > "$kmemleak"
+	sleep 5
+	echo scan > "$kmemleak"
+	if grep -q unreferenced "$kmemleak"; then
+		echo "kmemleak: BUG: memory leak" > /dev/kmsg
+		cat "$kmemleak" > "$WFD_OUT/kmemleak"
+		head -n 40 "$WFD_OUT/kmemleak"
+	fi
+}
+
 finish() {
 	local rc=$1
+	kmemleak_report
 	dmesg > "$WFD_OUT/dmesg"
-	if grep -E 'WARNING:|BUG:|Oops|general protection|Call Trace|blocked for more than|UBSAN' \
+	if grep -E 'WARNING:|BUG:|Oops|general protection|Call Trace|blocked for more than|UBSAN|do not call blocking ops|possible recursive locking|circular locking|KASAN' \
 		"$WFD_OUT/dmesg" > "$WFD_OUT/dmesg.bad"; then
 		echo "vm: the kernel reported a problem:"
 		cat "$WFD_OUT/dmesg.bad"

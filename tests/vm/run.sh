@@ -5,7 +5,8 @@
 # wfd.ko built for it and loaded.
 #
 # Usage: run.sh [options] [--] COMMAND...
-#   --kernel SERIES   6.1 (default) or 6.12
+#   --kernel SERIES   6.1 (default) or 6.12; 6.12-debug is the debug kernel
+#                     tests/vm/build-debug-kernel.sh builds (lockdep, KASAN...)
 #   --params "..."    wfd module parameters (default: none)
 #   --no-load         do not load wfd.ko (the command loads it itself)
 #   --append "..."    extra kernel command line
@@ -39,7 +40,10 @@ while [ $# -gt 0 ]; do
 done
 [ $# -gt 0 ] || { echo "usage: run.sh [options] -- COMMAND..." >&2; exit 2; }
 
-kdir=$(bash "$top/tests/vm/fetch-kernel.sh" "$series")
+case "$series" in
+*-debug) kdir=$(bash "$top/tests/vm/build-debug-kernel.sh" "${series%-debug}") ;;
+*) kdir=$(bash "$top/tests/vm/fetch-kernel.sh" "$series") ;;
+esac
 abi=$(cat "$kdir/abi")
 root="$kdir/root"
 hdr="$root/usr/src/linux-headers-$abi"
@@ -107,6 +111,7 @@ fi
 	printf 'export WFD_ABI=%q WFD_KO=%q WFD_LOAD=%q WFD_OUT=%q\n' \
 		"$abi" "$ko" "$load" "$out"
 	printf 'export WFD_PARAMS=%q WFD_KMODS=%q\n' "$params" "$root/lib/modules"
+	printf 'export WFD_DEBUG_KERNEL=%q\n' "$([ "${series%-debug}" != "$series" ] && echo 1)"
 } > "$out/env.sh"
 {
 	printf 'cd %q || exit 125\n' "$PWD"
@@ -119,7 +124,7 @@ set +e
 timeout --foreground "$timeout" qemu-system-x86_64 "${accel[@]}" -m "$mem" -smp 2 \
 	-nographic -no-reboot -nodefaults -serial stdio \
 	-kernel "$root/boot/vmlinuz-$abi" -initrd "$initrd" \
-	-append "console=ttyS0 quiet loglevel=4 panic=-1 WFD_VM_OUT=$out $append" \
+	-append "console=ttyS0 quiet loglevel=4 panic=-1 no_timer_check WFD_VM_OUT=$out $append" \
 	-virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap \
 	-virtfs "local,path=$out,mount_tag=out,security_model=none" \
 	-device virtio-rng-pci
