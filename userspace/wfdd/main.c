@@ -2,13 +2,17 @@
 /*
  * wfdd: feeds a wireless display sink from a wfd output.
  *
- * Direct streaming mode: claim an output, connect it with the given modes,
- * and send each new frame as H.264 in MPEG-TS over RTP to HOST:PORT.
+ * At start-up, before any socket is opened, wfdd claims its output (the
+ * one step that needs CAP_SYS_ADMIN), closes the card and drops every
+ * capability: the claim fd is all it uses from then on.
+ *
+ * Direct streaming mode: connect the output with the given modes, and
+ * send each new frame as H.264 in MPEG-TS over RTP to HOST:PORT.
  *
  * Wi-Fi Display mode (--listen): wait for a sink on the RTSP port, connect
  * the output with the sink's modes, negotiate the compositor's mode and
  * stream to the sink's RTP port; each failure ends the session with its
- * status, and the next sink may connect.
+ * status, and the next sink may connect: a new session on the same claim.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -23,56 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "encoder.h"
-#include "rtp.h"
-#include "source.h"
-#include "stats.h"
-#include "tsmux.h"
-#include "wfd_conn.h"
-
-#define MAX_MODES 9
-
-struct opts {
-	const char *device, *rtp, *encoder, *name;
-	uint32_t output;
-	struct wfd_mode modes[MAX_MODES];
-	int nmodes;
-	int bitrate_kbps, latency_ms, idr_ms, verbose;
-	const char *frame_log;
-	const char *va_device;
-	const char *listen, *allow;
-	int keepalive_ms, keepalive_timeout_ms;
-};
-
-struct wfdd {
-	struct opts o;
-	struct source src;
-	/* Keeps the last picture, for refresh and IDR. */
-	struct frame_encoder *fe;
-	struct ts_mux ts;
-	struct rtp_sender rtp;
-	uint64_t last_encode;
-	uint64_t last_idr;
-	uint64_t first_send_error;	/* start of a run of EAGAIN/ENOBUFS */
-	int last_send_error;		/* the last EAGAIN/ENOBUFS, as -errno */
-	int32_t diag;			/* reported with the ending status */
-	struct stats st;
-	FILE *frame_log;
-	/* Wi-Fi Display mode: the sink's connection; NULL in direct mode. */
-	struct wfd_conn *conn;
-	bool streaming;		/* RTP flows (always in direct mode) */
-	bool want_idr;		/* the sink asked for one (M13) or just started playing */
-	bool stopping;		/* SIGINT/SIGTERM: TEARDOWN sent, waiting for M8 */
-	int sock;		/* RTP socket, -1 before PLAY */
-	bool audio;		/* a silent LPCM track (the sink wants audio) */
-	uint64_t audio_ns;	/* start time of the next LPCM PES */
-	int seen_w, seen_h;	/* mode and DPMS last told to the session */
-	unsigned int seen_hz;
-	bool seen_dpms_off;
-	/* What M4 settled (0: no sink, or not yet): the level and its rate cap. */
-	int level_idc;
-	int max_kbps;
-};
+#include "wfdd.h"
 
 /*
  * Wall (CLOCK_MONOTONIC) and process CPU times at the start of a frame and
@@ -180,6 +135,12 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -1;
 		}
+	}
+	/* Before anything is opened: a bad name is a usage error. */
+	if (strcmp(o->encoder, "auto") && !encoder_find(o->encoder)) {
+		fprintf(stderr, "wfdd: unknown encoder '%s' (auto, vaapi, x264, openh264)\n",
+			o->encoder);
+		return -1;
 	}
 	/* One of the two modes; modes come from the sink in Wi-Fi Display mode. */
 	if (!o->rtp == !o->listen || (o->listen && o->nmodes) || optind != argc ||
@@ -307,19 +268,13 @@ static int ensure_encoder(struct wfdd *d, int w, int h)
 		.gop = fps * 2, .level_idc = d->level_idc });
 }
 
-static void buffer_gone(void *opaque, uint64_t buffer_id)
-{
-	struct wfdd *d = opaque;
-
-	frame_encoder_forget(d->fe, buffer_id);
-}
-
 /*
- * Frames arrive but no MODE_SET has told the mode yet.  The kernel sends
- * MODE_SET before the first frame of a mode and at CONNECT, but drops
- * events when our queue is full: then take the mode from the frames and
- * the sink's modes, since M4 waits for it.  A later MODE_SET of the same
- * mode changes nothing.
+ * Frames arrive but no MODE_SET has told the mode yet.  The kernel has a
+ * lit output's mode pending from CONNECT on, drops no event, and puts
+ * MODE_SET before FRAME_READY in one read, so this should not happen;
+ * should it all the same, take the mode from the frames and the sink's
+ * modes, since M4 waits for it.  A later MODE_SET of the same mode
+ * changes nothing.
  */
 static void infer_mode(struct wfdd *d, int w, int h)
 {
@@ -339,6 +294,7 @@ static int new_frame(struct wfdd *d)
 {
 	struct source_frame f;
 	struct frame_times ft;
+	uint64_t held;
 	int ret;
 
 	if (d->frame_log)
@@ -362,7 +318,12 @@ static int new_frame(struct wfdd *d)
 			.height = (int)f.info.height, .offset = f.info.offsets[0],
 			.pitch = f.info.pitches[0] });
 	/* The picture is ours now: give the buffer back before encoding. */
+	held = d->src.hold_expired;
 	source_release(&d->src, &f);
+	if (d->src.hold_expired > held && !held)
+		fprintf(stderr, "wfdd: frame %llu was held past the kernel's hold timeout: "
+			"the compositor may have drawn into it\n",
+			(unsigned long long)f.info.sequence);
 	if (ret) {
 		d->diag = frame_encoder_diag(d->fe, ret);
 		return ret;
@@ -381,47 +342,16 @@ static int new_frame(struct wfdd *d)
  */
 static bool report_stats(struct wfdd *d, uint64_t now)
 {
-	struct drm_wfd_report_stats rs = { .session_id = d->src.session };
+	struct drm_wfd_report_stats rs = { 0 };
 
 	if (!stats_tick(&d->st, now, d->rtp.bytes, &rs))
 		return false;
-	wfd_report_stats(d->src.fd, &rs);
+	wfd_report_stats(d->src.fd, d->src.session, &rs);
 	if (d->o.verbose)
 		fprintf(stderr, "wfdd: %u.%03u fps, %u kbit/s, encode %u us, commit-to-send %u us, dropped %llu\n",
 			rs.fps_milli / 1000, rs.fps_milli % 1000, rs.bitrate_kbps, rs.encode_us,
 			rs.latency_us, (unsigned long long)d->st.last_superseded);
 	return stats_link_short(&d->st);
-}
-
-/* The sink's capabilities are known: connect the output with its modes. */
-static int connect_output(struct wfdd *d)
-{
-	const struct wfds *s = &d->conn->session;
-	uint8_t edid[WFD_MAX_EDID_BLOCKS * 128];
-	int n, ret;
-
-	d->o.nmodes = (int)wfd_video_modes(&s->caps.video, s->cfg.max_width,
-					   s->cfg.max_height, d->o.modes, MAX_MODES);
-	n = wfd_conn_edid(d->conn, d->o.name, edid, sizeof(edid));
-	if (n < 0) {
-		fprintf(stderr, "wfdd: cannot describe the sink's modes: %s\n", strerror(-n));
-		return n;
-	}
-	ret = source_open(&d->src, d->o.device, d->o.output, edid, (size_t)n,
-			  (int)s->cfg.max_width, (int)s->cfg.max_height);
-	if (ret) {
-		fprintf(stderr, "wfdd: cannot start a session on output %u: %s\n",
-			d->o.output, strerror(-ret));
-		return ret;
-	}
-	d->src.buffer_gone = buffer_gone;
-	d->src.opaque = d;
-	fprintf(stderr, "wfdd: session %u on output %u for sink %s, %s EDID, best mode %ux%u@%u\n",
-		d->src.session, d->src.output, d->conn->peer,
-		(s->caps.present & WFD_P_DISPLAY_EDID) && s->caps.edid.blocks ? "the sink's" :
-		"synthesized", d->o.modes[0].width, d->o.modes[0].height,
-		d->o.modes[0].refresh_hz);
-	return 0;
 }
 
 /* Start RTP to the sink's port (M7 PLAY). */
@@ -475,7 +405,7 @@ static int session_step(struct wfdd *d, short revents, uint64_t now)
 	struct wfds_action a;
 	int ret;
 
-	if (d->src.fd >= 0 && (d->src.mode_w != d->seen_w || d->src.mode_h != d->seen_h ||
+	if (d->src.session && (d->src.mode_w != d->seen_w || d->src.mode_h != d->seen_h ||
 			       d->src.mode_hz != d->seen_hz)) {
 		d->seen_w = d->src.mode_w;
 		d->seen_h = d->src.mode_h;
@@ -483,7 +413,7 @@ static int session_step(struct wfdd *d, short revents, uint64_t now)
 		wfds_set_mode(s, (unsigned int)d->seen_w, (unsigned int)d->seen_h, d->seen_hz,
 			      now / 1000000);
 	}
-	if (d->src.fd >= 0 && d->src.dpms_off != d->seen_dpms_off) {
+	if (d->src.session && d->src.dpms_off != d->seen_dpms_off) {
 		d->seen_dpms_off = d->src.dpms_off;
 		wfds_set_dpms(s, d->seen_dpms_off, now / 1000000);
 	}
@@ -491,7 +421,7 @@ static int session_step(struct wfdd *d, short revents, uint64_t now)
 	while (wfds_next_action(s, &a)) {
 		switch (a.type) {
 		case WFDS_CONNECT_OUTPUT:
-			ret = connect_output(d);
+			ret = session_connect_sink(d);
 			if (ret)
 				wfds_fail(s, WFD_STATUS_CRITICAL_ERROR, ret);
 			break;
@@ -551,7 +481,8 @@ static int run(struct wfdd *d, int sigfd, int timerfd)
 {
 	for (;;) {
 		struct pollfd p[5] = {
-			{ .fd = d->src.fd, .events = POLLIN },
+			/* Events come only while a session is connected. */
+			{ .fd = d->src.session ? d->src.fd : -1, .events = POLLIN },
 			{ .fd = sigfd, .events = POLLIN },
 			{ .fd = timerfd, .events = POLLIN },
 			{ .fd = d->conn ? d->conn->fd : -1,
@@ -640,9 +571,9 @@ static const char *const status_names[] = {
 };
 
 /*
- * Wi-Fi Display mode: one sink after the other until SIGINT/SIGTERM.  The
- * output is claimed when a sink has told its modes, and each session ends
- * with its status, which unplugs the output.
+ * Wi-Fi Display mode: one sink after the other until SIGINT/SIGTERM.  A
+ * session starts on the claimed output when a sink has told its modes,
+ * and ends with its status, which unplugs the output.
  */
 static int listen_loop(struct wfdd *d, int sigfd, int timerfd)
 {
@@ -689,9 +620,7 @@ static int listen_loop(struct wfdd *d, int sigfd, int timerfd)
 			       (profiles & 1u << H264_CONSTRAINED_BASELINE ? WFD_PROFILE_CBP : 0);
 		if (wfd_conn_accept(&conn, &cfg, now_ns() / 1000000))
 			continue;
-		/* Nothing of the last session's output may leak into this one. */
-		memset(&d->src, 0, sizeof(d->src));
-		d->src.fd = -1;
+		/* Nothing of the last session may leak into this one. */
 		d->sock = -1;
 		d->streaming = d->want_idr = false;
 		d->seen_w = d->seen_h = 0;
@@ -708,8 +637,7 @@ static int listen_loop(struct wfdd *d, int sigfd, int timerfd)
 				d->diag);
 		else
 			fprintf(stderr, "wfdd: session ends gracefully\n");
-		if (d->src.fd >= 0)
-			source_close(&d->src, status, status >= 0 ? d->diag : 0);
+		session_end(d, status);
 		wfd_conn_hangup(&conn);
 		if (d->sock >= 0)
 			close(d->sock);
@@ -731,16 +659,30 @@ static int listen_loop(struct wfdd *d, int sigfd, int timerfd)
 
 int main(int argc, char **argv)
 {
-	struct wfdd d = { 0 };
+	struct wfdd d = { .src.fd = -1 };
 	struct itimerspec its = { { 0, 20000000 }, { 0, 20000000 } };
 	uint8_t edid[256];
-	char host[256], *port;
+	char host[256], *port = NULL;
 	sigset_t mask;
-	int n, ret, sock, sigfd, timerfd, status;
+	int n = 0, ret, sock, sigfd = -1, timerfd = -1, status;
 
 	if (parse_opts(argc, argv, &d.o))
 		return 2;
-
+	if (d.o.rtp) {
+		snprintf(host, sizeof(host), "%s", d.o.rtp);
+		port = strrchr(host, ':');
+		if (!port) {
+			fprintf(stderr, "wfdd: --rtp needs HOST:PORT\n");
+			return 2;
+		}
+		*port++ = 0;
+		n = wfd_edid_synthesize(d.o.modes, (size_t)d.o.nmodes, d.o.name, edid,
+					sizeof(edid));
+		if (n < 0) {
+			fprintf(stderr, "wfdd: cannot describe these modes: %s\n", strerror(-n));
+			return 2;
+		}
+	}
 	if (d.o.frame_log) {
 		d.frame_log = fopen(d.o.frame_log, "w");
 		if (!d.frame_log) {
@@ -748,14 +690,15 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	ret = frame_encoder_create(&d.fe, d.o.encoder, d.o.va_device, stderr);
-	if (ret == -ENOENT) {
-		fprintf(stderr, "wfdd: unknown encoder '%s' (auto, vaapi, x264, openh264)\n",
-			d.o.encoder);
-		return 2;
-	}
+	ret = session_claim(&d);
 	if (ret)
-		return 1;
+		goto out;
+	/* The VA driver is not given a privilege either. */
+	ret = frame_encoder_create(&d.fe, d.o.encoder, d.o.va_device, stderr);
+	if (ret) {
+		ret = 1;
+		goto out;
+	}
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
@@ -771,39 +714,20 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	snprintf(host, sizeof(host), "%s", d.o.rtp);
-	port = strrchr(host, ':');
-	if (!port) {
-		fprintf(stderr, "wfdd: --rtp needs HOST:PORT\n");
-		ret = 2;
-		goto out;
-	}
-	*port++ = 0;
 	sock = rtp_connect(host, port);
 	if (sock < 0) {
 		fprintf(stderr, "wfdd: cannot reach %s: %s\n", d.o.rtp, strerror(-sock));
 		ret = 1;
 		goto out;
 	}
-	n = wfd_edid_synthesize(d.o.modes, (size_t)d.o.nmodes, d.o.name, edid, sizeof(edid));
-	if (n < 0) {
-		fprintf(stderr, "wfdd: cannot describe these modes: %s\n", strerror(-n));
-		close(sock);
-		ret = 2;
-		goto out;
-	}
-	ret = source_open(&d.src, d.o.device, d.o.output, edid, (size_t)n, 0, 0);
+	ret = session_connect(&d, edid, (size_t)n, 0, 0);
 	if (ret) {
-		fprintf(stderr, "wfdd: cannot start a session on output %u: %s\n",
-			d.o.output, strerror(-ret));
 		close(sock);
 		ret = 1;
 		goto out;
 	}
-	fprintf(stderr, "wfdd: session %u on output %u, streaming to %s\n",
-		d.src.session, d.src.output, d.o.rtp);
-	d.src.buffer_gone = buffer_gone;
-	d.src.opaque = &d;
+	fprintf(stderr, "wfdd: session %llu on output %u, streaming to %s\n",
+		(unsigned long long)d.src.session, d.src.output, d.o.rtp);
 	d.streaming = true;
 
 	ts_mux_init(&d.ts, rtp_ts_out, &d.rtp);
@@ -811,19 +735,21 @@ int main(int argc, char **argv)
 	stats_init(&d.st, now_ns(), d.rtp.bytes);
 
 	status = run(&d, sigfd, timerfd);
-	if (status >= 0) {
+	if (status >= 0)
 		fprintf(stderr, "wfdd: session ends: %s (diag %d)\n", status_names[status], d.diag);
-		source_close(&d.src, status, d.diag);
-	} else {
+	else
 		fprintf(stderr, "wfdd: stopping\n");
-		source_close(&d.src, -1, 0);
-	}
+	session_end(&d, status);
 	close(sock);
 	ret = status >= 0 ? 1 : 0;
 out:
+	/* The output is free again once the claim fd is closed. */
+	source_close(&d.src);
 	frame_encoder_destroy(d.fe);
-	close(timerfd);
-	close(sigfd);
+	if (timerfd >= 0)
+		close(timerfd);
+	if (sigfd >= 0)
+		close(sigfd);
 	if (d.frame_log)
 		fclose(d.frame_log);
 	return ret;
