@@ -3,9 +3,10 @@
  * wfdctl: show the state of the wfd wireless display outputs.
  *
  * GET_INFO and the KMS getters are open to any client of the card, so any
- * user who may open it (the video group, or the seat's user) sees the
- * outputs, sessions, sinks and modes; the owner, statistics and endings
- * are in debugfs, which only root reads.
+ * user who may open it (its group, wfd with the udev rule installed, or
+ * the seat's user) sees the outputs, claims, sessions, sinks and modes;
+ * who holds each claim, the statistics and the endings are in debugfs,
+ * which only root reads.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -34,7 +35,7 @@ static void usage(FILE *f)
 		"usage: wfdctl [--device PATH] [status] [--json]\n"
 		"       wfdctl --help | --version\n"
 		"\n"
-		"  status         outputs, sessions, sinks, modes, statistics, last endings\n"
+		"  status         outputs, claims, sessions, sinks, modes, statistics, last endings\n"
 		"  --json         print the status as JSON\n"
 		"  --device PATH  the wfd card (default: the DRM device whose driver is wfd)\n");
 }
@@ -95,7 +96,8 @@ static int open_wfd(const char *path, char *found, size_t size)
 				fprintf(stderr, "wfdctl: no wfd device: the wfd module is not loaded (modprobe wfd)\n");
 			else if (denied)
 				fprintf(stderr, "wfdctl: no wfd device could be opened: permission denied "
-					"(run as root, or as a member of the card's group, usually video)\n");
+					"(run as root, or as a member of the card's group: wfd with "
+					"the udev rule installed, else video)\n");
 			else
 				fprintf(stderr, "wfdctl: the wfd module is loaded but no wfd DRM device was found\n");
 			return -1;
@@ -189,7 +191,7 @@ static char *read_file(const char *path, int *err)
 	return buf;
 }
 
-/* The debugfs state of the card @fd is, and each session owner's name. */
+/* The debugfs state of the card @fd is, and the name of each claim's owner. */
 static void read_debugfs(int fd, struct wfdctl_device *dev)
 {
 	char path[96], *text;
@@ -217,13 +219,13 @@ static void read_debugfs(int fd, struct wfdctl_device *dev)
 		struct wfdctl_output *o = &dev->outputs[i];
 		char comm[96];
 
-		if (!o->have_session)
+		if (!o->claimed || o->claim_pid <= 0)
 			continue;
-		snprintf(comm, sizeof(comm), "/proc/%d/comm", o->owner_pid);
+		snprintf(comm, sizeof(comm), "/proc/%d/comm", o->claim_pid);
 		text = read_file(comm, &ret);
 		if (text) {
-			snprintf(o->owner_comm, sizeof(o->owner_comm), "%s", text);
-			o->owner_comm[strcspn(o->owner_comm, "\n")] = '\0';
+			snprintf(o->claim_comm, sizeof(o->claim_comm), "%s", text);
+			o->claim_comm[strcspn(o->claim_comm, "\n")] = '\0';
 			free(text);
 		}
 	}
@@ -242,6 +244,14 @@ static int status(const char *device, bool json)
 	ret = wfd_get_info(fd, &info);
 	if (ret) {
 		fprintf(stderr, "wfdctl: GET_INFO on %s failed: %s\n", dev.path, strerror(-ret));
+		close(fd);
+		return 1;
+	}
+	/* Another version lays the output entries out differently. */
+	if (info.version != WFD_UAPI_VERSION) {
+		fprintf(stderr, "wfdctl: %s: the wfd driver speaks UAPI version %u, this wfdctl "
+			"version %u: install a matching wfdctl\n", dev.path, info.version,
+			WFD_UAPI_VERSION);
 		close(fd);
 		return 1;
 	}

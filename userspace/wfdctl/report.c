@@ -3,8 +3,11 @@
  * wfdctl: the status report.
  *
  * What GET_INFO and KMS say is always shown; what only debugfs knows
- * (owner, statistics, frame counters, endings) is shown when it was read,
- * and the text says why it is missing otherwise.
+ * (who holds the claim, statistics, frame counters, endings) is shown
+ * when it was read, and the text says why it is missing otherwise.
+ *
+ * An output is claimed by one daemon for as long as it runs; each sink it
+ * serves is a session on that claim, so a session's owner is the claim's.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -16,7 +19,8 @@ static const char *session_state(const struct wfdctl_output *o)
 {
 	if (!o->session_id)
 		return NULL;
-	return o->flags & WFD_OUTPUT_CONNECTED ? "connected" : "claimed";
+	/* CONNECT plugs the output in: a live session is connected. */
+	return o->flags & WFD_OUTPUT_CONNECTED ? "connected" : "not connected";
 }
 
 /* The sink's name: the session's (debugfs), else the connector's EDID. */
@@ -37,9 +41,29 @@ static void put_text(FILE *f, const char *s)
 		fputc(*s >= 0x20 && *s < 0x7f ? *s : '?', f);
 }
 
+/*
+ * Who holds the claim: debugfs says, when it was read and agrees with
+ * GET_INFO (the claim may have changed hands between the two reads).
+ */
+static bool claim_known(const struct wfdctl_device *dev, const struct wfdctl_output *o)
+{
+	return dev->have_debugfs && (o->flags & WFD_OUTPUT_CLAIMED) && o->claimed &&
+	       o->claim_pid > 0;
+}
+
+/* "wfdd (pid 1201)", or "(pid 1201)" when its name is unknown. */
+static void put_claimant(FILE *f, const struct wfdctl_output *o)
+{
+	if (o->claim_comm[0]) {
+		put_text(f, o->claim_comm);
+		fputc(' ', f);
+	}
+	fprintf(f, "(pid %" PRId32 ")", o->claim_pid);
+}
+
 static void print_ending_text(FILE *f, const struct wfdctl_ending *e)
 {
-	fprintf(f, "    session %" PRIu32 ": %s, diag %" PRId32 ", after %" PRIu64 ".%03u s\n",
+	fprintf(f, "    session %" PRIu64 ": %s, diag %" PRId32 ", after %" PRIu64 ".%03u s\n",
 		e->session_id, e->status_name, e->diag, e->duration_ms / 1000,
 		(unsigned int)(e->duration_ms % 1000));
 }
@@ -53,20 +77,24 @@ static void print_output_text(FILE *f, const struct wfdctl_device *dev, unsigned
 	fprintf(f, "output %u (%s): %s\n", i + 1, o->connector[0] ? o->connector : "?",
 		o->flags & WFD_OUTPUT_CONNECTED ? "connected" : "disconnected");
 	if (state) {
-		fprintf(f, "  session:  %" PRIu32 ", %s", o->session_id, state);
-		if (dev->have_debugfs && o->have_session) {
+		fprintf(f, "  session:  %" PRIu64 ", %s", o->session_id, state);
+		if (claim_known(dev, o)) {
 			fputs(", owner ", f);
-			if (o->owner_comm[0]) {
-				put_text(f, o->owner_comm);
-				fputc(' ', f);
-			}
-			fprintf(f, "(pid %" PRId32 ")", o->owner_pid);
+			put_claimant(f, o);
 		}
-		fputc('\n', f);
 	} else {
-		fprintf(f, "  session:  none%s\n",
+		fprintf(f, "  session:  none%s",
 			o->flags & WFD_OUTPUT_CONNECTED ? " (forced on)" : "");
+		/* Claimed: a daemon waits for its next sink. */
+		if (o->flags & WFD_OUTPUT_CLAIMED) {
+			fputs(", claimed", f);
+			if (claim_known(dev, o)) {
+				fputs(" by ", f);
+				put_claimant(f, o);
+			}
+		}
 	}
+	fputc('\n', f);
 	if (sink) {
 		fputs("  sink:     ", f);
 		put_text(f, sink);
@@ -113,7 +141,7 @@ void wfdctl_print_text(FILE *f, const struct wfdctl_device *dev)
 	for (i = 0; i < dev->num_outputs; i++)
 		print_output_text(f, dev, i);
 	if (!dev->have_debugfs)
-		fprintf(f, "(owner, statistics and endings are in debugfs, which is not readable: %s%s)\n",
+		fprintf(f, "(claim owners, statistics and endings are in debugfs, which is not readable: %s%s)\n",
 			strerror(dev->debugfs_errno),
 			dev->debugfs_errno == EACCES ? "; run as root" : "");
 }
@@ -145,13 +173,23 @@ static void print_output_json(FILE *f, const struct wfdctl_device *dev, unsigned
 	fprintf(f, "    {\n      \"output\": %u,\n      \"connector\": ", i + 1);
 	put_json_string(f, o->connector);
 	fprintf(f, ",\n      \"connector_id\": %" PRIu32 ",\n      \"crtc_id\": %" PRIu32
-		",\n      \"connected\": %s,\n      \"session\": ", o->connector_id, o->crtc_id,
-		o->flags & WFD_OUTPUT_CONNECTED ? "true" : "false");
+		",\n      \"connected\": %s,\n      \"claimed\": %s,\n      \"claim\": ",
+		o->connector_id, o->crtc_id, o->flags & WFD_OUTPUT_CONNECTED ? "true" : "false",
+		o->flags & WFD_OUTPUT_CLAIMED ? "true" : "false");
+	if (claim_known(dev, o)) {
+		fprintf(f, "{ \"pid\": %" PRId32 ", \"owner\": ", o->claim_pid);
+		put_json_string(f, o->claim_comm);
+		fputs(" }", f);
+	} else {
+		fputs("null", f);
+	}
+	fputs(",\n      \"session\": ", f);
 	if (state) {
-		fprintf(f, "{ \"id\": %" PRIu32 ", \"state\": \"%s\"", o->session_id, state);
-		if (details) {
-			fprintf(f, ", \"owner_pid\": %" PRId32 ", \"owner\": ", o->owner_pid);
-			put_json_string(f, o->owner_comm);
+		fprintf(f, "{ \"id\": %" PRIu64 ", \"state\": \"%s\"", o->session_id, state);
+		/* The claim's owner runs the session; the names are version 1's. */
+		if (details && claim_known(dev, o)) {
+			fprintf(f, ", \"owner_pid\": %" PRId32 ", \"owner\": ", o->claim_pid);
+			put_json_string(f, o->claim_comm);
 		}
 		fputs(" }", f);
 	} else {
@@ -200,7 +238,7 @@ static void print_output_json(FILE *f, const struct wfdctl_device *dev, unsigned
 	for (k = 0; k < o->num_endings; k++) {
 		const struct wfdctl_ending *e = &o->endings[k];
 
-		fprintf(f, "%s\n        { \"session\": %" PRIu32 ", \"status\": ",
+		fprintf(f, "%s\n        { \"session\": %" PRIu64 ", \"status\": ",
 			k ? "," : "", e->session_id);
 		put_json_string(f, e->status_name);
 		fprintf(f, ", \"status_code\": %" PRId32 ", \"diag\": %" PRId32

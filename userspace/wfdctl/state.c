@@ -83,7 +83,7 @@ static int parse_ending(const char *s, struct wfdctl_ending *e)
 	const char *name, *open;
 	int end = 0;
 
-	if (sscanf(s, "session %" SCNu32 " status %n", &e->session_id, &end) != 1 || !end)
+	if (sscanf(s, "session %" SCNu64 " status %n", &e->session_id, &end) != 1 || !end)
 		return -EINVAL;
 	name = s + end;
 	open = strchr(name, '(');
@@ -102,7 +102,7 @@ static int parse_ending(const char *s, struct wfdctl_ending *e)
 /* One "outputN.key: value" line; @o is output N. */
 static int parse_output_key(struct wfdctl_output *o, const char *key, const char *val)
 {
-	uint32_t held;
+	uint32_t flag;
 
 	if (!strcmp(key, "connector")) {
 		copy_text(o->connector, sizeof(o->connector), val);
@@ -110,13 +110,17 @@ static int parse_output_key(struct wfdctl_output *o, const char *key, const char
 		copy_text(o->status, sizeof(o->status), val);
 	} else if (!strcmp(key, "session")) {
 		/* GET_INFO's session id is authoritative; this one may be newer. */
-		uint32_t id;
+		uint64_t id;
 
-		if (parse_u32(val, &id))
+		if (parse_u64(val, &id))
 			return -EINVAL;
 		o->have_session = id != 0;
-	} else if (!strcmp(key, "owner_pid")) {
-		return parse_s32(val, &o->owner_pid);
+	} else if (!strcmp(key, "claimed")) {
+		if (parse_u32(val, &flag) || flag > 1)
+			return -EINVAL;
+		o->claimed = flag;
+	} else if (!strcmp(key, "claim_pid")) {
+		return parse_s32(val, &o->claim_pid);
 	} else if (!strcmp(key, "sink")) {
 		copy_text(o->sink, sizeof(o->sink), val);
 	} else if (!strcmp(key, "frames_committed")) {
@@ -124,9 +128,9 @@ static int parse_output_key(struct wfdctl_output *o, const char *key, const char
 	} else if (!strcmp(key, "frames_superseded")) {
 		return parse_u64(val, &o->frames_superseded);
 	} else if (!strcmp(key, "frame_held")) {
-		if (parse_u32(val, &held) || held > 1)
+		if (parse_u32(val, &flag) || flag > 1)
 			return -EINVAL;
-		o->frame_held = held;
+		o->frame_held = flag;
 	} else if (!strcmp(key, "events_dropped")) {
 		return parse_u64(val, &o->events_dropped);
 	} else if (!strcmp(key, "stats")) {

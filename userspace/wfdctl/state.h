@@ -17,7 +17,7 @@
 #define WFDCTL_MAX_ENDINGS 16
 
 struct wfdctl_ending {
-	uint32_t session_id;
+	uint64_t session_id;
 	int32_t status;		/* WFD_STATUS_*, or -1 for a graceful end */
 	char status_name[32];
 	int32_t diag;
@@ -31,7 +31,8 @@ struct wfdctl_stats {
 
 struct wfdctl_output {
 	/* GET_INFO: always there. */
-	uint32_t connector_id, crtc_id, flags, session_id;
+	uint32_t connector_id, crtc_id, flags;
+	uint64_t session_id;	/* the live session, 0 when none */
 
 	/* KMS: always there. */
 	char connector[32];
@@ -42,8 +43,9 @@ struct wfdctl_output {
 	/* debugfs (root only): valid when the device's have_debugfs is set. */
 	char status[16];	/* the connector's status as the kernel logs it */
 	bool have_session;	/* the debugfs lines of a session were there */
-	int32_t owner_pid;
-	char owner_comm[17];	/* filled in by the caller from /proc */
+	bool claimed;		/* a daemon holds the output's claim fd */
+	int32_t claim_pid;	/* the process that claimed it (0: unknown) */
+	char claim_comm[17];	/* its name, filled in by the caller from /proc */
 	char sink[64];
 	uint64_t frames_committed, frames_superseded, events_dropped;
 	bool frame_held;

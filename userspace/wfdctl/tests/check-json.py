@@ -15,12 +15,15 @@ def report(name):
 
 
 r = report('streaming')
-assert r['device'] == '/dev/dri/card1' and r['uapi_version'] == 1, r
+assert r['device'] == '/dev/dri/card1' and r['uapi_version'] == 2, r
 assert r['debugfs'] is True and 'debugfs_error' not in r, r
-o1, o2 = r['outputs']
+o1, o2, o3 = r['outputs']
 assert o1['output'] == 1 and o1['connector'] == 'Virtual-1', o1
 assert o1['connector_id'] == 36 and o1['crtc_id'] == 35 and o1['connected'] is True, o1
-assert o1['session'] == {'id': 7, 'state': 'connected', 'owner_pid': 4242, 'owner': 'wfdd'}, o1
+assert o1['claimed'] is True and o1['claim'] == {'pid': 4242, 'owner': 'wfdd'}, o1
+# Session ids are 64 bits: this one does not fit in 32.
+assert o1['session'] == {'id': 2**32 + 7, 'state': 'connected', 'owner_pid': 4242,
+                         'owner': 'wfdd'}, o1
 # A control byte and quotes in the sink's name survive as themselves.
 assert o1['sink'] == '\x01iving "room"', o1['sink']
 assert o1['mode'] == {'width': 1920, 'height': 1080, 'refresh_hz': 30.0}, o1
@@ -33,15 +36,22 @@ assert o1['frames_delivered'] == 1230 and o1['hold_timeouts'] == 2, o1
 assert o1['sessions_ended'] == 2, o1
 assert o1['endings'] == [
     {'session': 5, 'status': 'graceful', 'status_code': -1, 'diag': 0, 'duration_ms': 12345},
-    {'session': 6, 'status': 'missing keep-alive', 'status_code': 1, 'diag': -110,
+    {'session': 2**32 + 6, 'status': 'missing keep-alive', 'status_code': 1, 'diag': -110,
      'duration_ms': 65000}], o1
 assert o2['connected'] is False and o2['session'] is None and o2['sink'] is None, o2
+assert o2['claimed'] is False and o2['claim'] is None, o2
 assert o2['mode'] is None and o2['stats'] is None and o2['endings'] == [], o2
+# Claimed, waiting for a sink: no session.
+assert o3['claimed'] is True and o3['claim'] == {'pid': 4343, 'owner': 'wfdd'}, o3
+assert o3['connected'] is False and o3['session'] is None and o3['frames'] is None, o3
 
 r = report('nodebugfs')
 assert r['debugfs'] is False and r['debugfs_error'] == 'Permission denied', r
-o1 = r['outputs'][0]
-assert o1['session'] == {'id': 7, 'state': 'connected'}, o1
+o1, o3 = r['outputs'][0], r['outputs'][2]
+assert o1['session'] == {'id': 2**32 + 7, 'state': 'connected'}, o1
+# Without debugfs, that it is claimed but not by whom.
+assert o1['claimed'] is True and o1['claim'] is None, o1
+assert o3['claimed'] is True and o3['claim'] is None, o3
 assert o1['sink'] == 'Living room', o1
 assert o1['stats'] is None and o1['frames'] is None and o1['endings'] is None, o1
 

@@ -30,16 +30,22 @@ static int failures;
 		}                                                            \
 	} while (0)
 
-/* Two outputs: output 1 streams (session 7) after two sessions ended. */
+/*
+ * Three outputs: output 1 streams (session 2^32 + 7, more than 32 bits)
+ * after two sessions ended, output 2 is free, output 3 is claimed by a
+ * daemon waiting for its sink.
+ */
+#define SESSION_ID 4294967303ull
 static const char state_streaming[] =
-	"uapi_version: 1\n"
-	"outputs: 2\n"
+	"uapi_version: 2\n"
+	"outputs: 3\n"
 	"gem_objects: 3\n"
 	"framebuffers: 2\n"
 	"output1.connector: Virtual-1\n"
 	"output1.status: connected\n"
-	"output1.session: 7\n"
-	"output1.owner_pid: 4242\n"
+	"output1.session: 4294967303\n"
+	"output1.claimed: 1\n"
+	"output1.claim_pid: 4242\n"
 	"output1.sink: Living \"room\"\n"
 	"output1.frames_committed: 1234\n"
 	"output1.frames_superseded: 30\n"
@@ -50,29 +56,42 @@ static const char state_streaming[] =
 	"output1.hold_timeouts: 2\n"
 	"output1.sessions_ended: 2\n"
 	"output1.ending: session 5 status graceful (-1) diag 0 duration_ms 12345\n"
-	"output1.ending: session 6 status missing keep-alive (1) diag -110 duration_ms 65000\n"
+	"output1.ending: session 4294967302 status missing keep-alive (1) diag -110 duration_ms 65000\n"
 	"output2.connector: Virtual-2\n"
 	"output2.status: disconnected\n"
 	"output2.session: 0\n"
+	"output2.claimed: 0\n"
 	"output2.frames_delivered: 0\n"
 	"output2.hold_timeouts: 0\n"
-	"output2.sessions_ended: 0\n";
+	"output2.sessions_ended: 0\n"
+	"output3.connector: Virtual-3\n"
+	"output3.status: disconnected\n"
+	"output3.session: 0\n"
+	"output3.claimed: 1\n"
+	"output3.claim_pid: 4343\n"
+	"output3.frames_delivered: 0\n"
+	"output3.hold_timeouts: 0\n"
+	"output3.sessions_ended: 0\n";
 
 static void fixture_streaming(struct wfdctl_device *dev)
 {
 	memset(dev, 0, sizeof(*dev));
 	strcpy(dev->path, "/dev/dri/card1");
-	dev->uapi_version = 1;
-	dev->num_outputs = 2;
+	dev->uapi_version = 2;
+	dev->num_outputs = 3;
 	dev->outputs[0] = (struct wfdctl_output){
-		.connector_id = 36, .crtc_id = 35, .session_id = 7,
+		.connector_id = 36, .crtc_id = 35, .session_id = SESSION_ID,
 		.flags = WFD_OUTPUT_CONNECTED | WFD_OUTPUT_CLAIMED,
 		.connector = "Virtual-1", .mode_valid = true,
 		.width = 1920, .height = 1080, .refresh_mhz = 30000,
-		.edid_name = "Living room", .owner_comm = "wfdd",
+		.edid_name = "Living room", .claim_comm = "wfdd",
 	};
 	dev->outputs[1] = (struct wfdctl_output){
 		.connector_id = 40, .crtc_id = 39, .connector = "Virtual-2",
+	};
+	dev->outputs[2] = (struct wfdctl_output){
+		.connector_id = 44, .crtc_id = 43, .connector = "Virtual-3",
+		.flags = WFD_OUTPUT_CLAIMED, .claim_comm = "wfdd",
 	};
 }
 
@@ -86,7 +105,7 @@ static void test_parse_streaming(void)
 	CHECK(wfdctl_parse_state(&dev, state_streaming, &line) == 0);
 	CHECK(dev.have_debugfs);
 	CHECK(dev.gem_objects == 3 && dev.framebuffers == 2);
-	CHECK(o->have_session && o->owner_pid == 4242);
+	CHECK(o->have_session && o->claimed && o->claim_pid == 4242);
 	CHECK(!strcmp(o->sink, "Living \"room\""));
 	CHECK(!strcmp(o->status, "connected"));
 	CHECK(o->frames_committed == 1234 && o->frames_superseded == 30);
@@ -101,10 +120,13 @@ static void test_parse_streaming(void)
 	CHECK(o->endings[0].session_id == 5 && o->endings[0].status == -1);
 	CHECK(!strcmp(o->endings[0].status_name, "graceful"));
 	CHECK(o->endings[0].duration_ms == 12345);
-	CHECK(o->endings[1].session_id == 6 && o->endings[1].status == 1);
+	CHECK(o->endings[1].session_id == SESSION_ID - 1 && o->endings[1].status == 1);
 	CHECK(!strcmp(o->endings[1].status_name, "missing keep-alive"));
 	CHECK(o->endings[1].diag == -110 && o->endings[1].duration_ms == 65000);
 	CHECK(!dev.outputs[1].have_session && dev.outputs[1].num_endings == 0);
+	CHECK(!dev.outputs[1].claimed && !dev.outputs[1].claim_pid);
+	CHECK(!dev.outputs[2].have_session && dev.outputs[2].claimed);
+	CHECK(dev.outputs[2].claim_pid == 4343);
 }
 
 static void test_parse_rejects(void)
@@ -113,10 +135,14 @@ static void test_parse_rejects(void)
 		const char *text;
 		unsigned int line;
 	} bad[] = {
-		{ "uapi_version: 1\noutputs: 3\n", 2 },		/* GET_INFO said 2 */
-		{ "uapi_version: 2\n", 1 },			/* GET_INFO said 1 */
-		{ "outputs: 2\nno separator\n", 2 },
-		{ "output1.owner_pid: 12x\n", 1 },
+		{ "uapi_version: 2\noutputs: 2\n", 2 },		/* GET_INFO said 3 */
+		{ "uapi_version: 1\n", 1 },			/* GET_INFO said 2 */
+		{ "outputs: 3\nno separator\n", 2 },
+		{ "output1.claim_pid: 12x\n", 1 },
+		{ "output1.claimed: 2\n", 1 },
+		{ "output1.claimed: \n", 1 },
+		{ "output1.session: 18446744073709551616\n", 1 },
+		{ "output1.session: -1\n", 1 },
 		{ "output1.frames_committed: -1\n", 1 },
 		{ "output1.frames_committed: \n", 1 },
 		{ "output1.frames_delivered: 99999999999999999999999\n", 1 },
@@ -127,7 +153,7 @@ static void test_parse_rejects(void)
 		{ "output1.ending: session 5 status (1) diag 0 duration_ms 1\n", 1 },
 		{ "output1.ending: session 5 status x (1) diag 0 duration_ms 1 extra\n", 1 },
 		{ "output1.ending: session 5 status a name longer than thirty-one bytes (1) diag 0 duration_ms 1\n", 1 },
-		{ "outputs: 2\n\noutput1.session: 0\n", 2 },
+		{ "outputs: 3\n\noutput1.session: 0\n", 2 },
 	};
 	struct wfdctl_device dev;
 	unsigned int i, line;
@@ -151,9 +177,10 @@ static void test_parse_forward_compatible(void)
 
 	fixture_streaming(&dev);
 	CHECK(wfdctl_parse_state(&dev,
-		"uapi_version: 1\nnew_key: whatever it is\n"
+		"uapi_version: 2\nnew_key: whatever it is\n"
 		"output1.new_key: 12 apples\n"
-		"output3.session: garbage that is not looked at\n"
+		"output1.owner_pid: version 1's key, not looked at\n"
+		"output4.session: garbage that is not looked at\n"
 		"output0.session: nor this\n"
 		"output1.sink: \n", &line) == 0);
 	CHECK(dev.have_debugfs && dev.outputs[0].sink[0] == '\0');
@@ -255,16 +282,18 @@ static void test_text(void)
 	CHECK(wfdctl_parse_state(&dev, state_streaming, NULL) == 0);
 	dev.outputs[0].sink[6] = '\t';
 	t = report(&dev, false);
-	CHECK(strstr(t, "/dev/dri/card1: wfd UAPI 1, 2 outputs\n"));
+	CHECK(strstr(t, "/dev/dri/card1: wfd UAPI 2, 3 outputs\n"));
 	CHECK(strstr(t, "output 1 (Virtual-1): connected\n"));
-	CHECK(strstr(t, "  session:  7, connected, owner wfdd (pid 4242)\n"));
+	CHECK(strstr(t, "  session:  4294967303, connected, owner wfdd (pid 4242)\n"));
 	CHECK(strstr(t, "  sink:     Living?\"room\"\n"));
 	CHECK(strstr(t, "  mode:     1920x1080@30.000 Hz\n"));
 	CHECK(strstr(t, "  stream:   29.970 fps, 3998 kbit/s, encode 8123 us, commit-to-send 12345 us, 987654321 bytes sent\n"));
 	CHECK(strstr(t, "  frames:   committed 1234, encoded 1200, dropped 3, superseded 30, held yes\n"));
 	CHECK(strstr(t, "    session 5: graceful, diag 0, after 12.345 s\n"));
-	CHECK(strstr(t, "    session 6: missing keep-alive, diag -110, after 65.000 s\n"));
+	CHECK(strstr(t, "    session 4294967302: missing keep-alive, diag -110, after 65.000 s\n"));
 	CHECK(strstr(t, "output 2 (Virtual-2): disconnected\n  session:  none\n  output:   0 frames"));
+	CHECK(strstr(t, "output 3 (Virtual-3): disconnected\n"
+		      "  session:  none, claimed by wfdd (pid 4343)\n  output:   0 frames"));
 	CHECK(!strstr(t, "not readable"));
 	free(t);
 
@@ -273,22 +302,37 @@ static void test_text(void)
 	dev.debugfs_errno = EACCES;
 	dev.outputs[1].flags = WFD_OUTPUT_CONNECTED;
 	t = report(&dev, false);
-	CHECK(strstr(t, "  session:  7, connected\n"));
+	CHECK(strstr(t, "  session:  4294967303, connected\n"));
 	CHECK(strstr(t, "  sink:     Living room\n"));
 	CHECK(!strstr(t, "stream:") && !strstr(t, "last endings") && !strstr(t, ", owner"));
 	CHECK(strstr(t, "output 2 (Virtual-2): connected\n  session:  none (forced on)\n"
 		      "  mode:     off (no compositor has lit the output up)\n"));
+	CHECK(strstr(t, "output 3 (Virtual-3): disconnected\n  session:  none, claimed\n"));
 	CHECK(strstr(t, "not readable: Permission denied; run as root)\n"));
 	free(t);
 
-	/* A claimed output is not connected yet. */
+	/*
+	 * Between sessions: the daemon keeps the claim.  A claim debugfs
+	 * has seen end (or change hands) since GET_INFO names no owner.
+	 */
 	fixture_streaming(&dev);
+	CHECK(wfdctl_parse_state(&dev, state_streaming, NULL) == 0);
 	dev.outputs[0].flags = WFD_OUTPUT_CLAIMED;
+	dev.outputs[0].session_id = 0;
 	dev.outputs[0].mode_valid = false;
+	dev.outputs[2].flags = 0;
+	t = report(&dev, false);
+	CHECK(strstr(t, "output 1 (Virtual-1): disconnected\n"
+		      "  session:  none, claimed by wfdd (pid 4242)\n"));
+	CHECK(strstr(t, "output 3 (Virtual-3): disconnected\n  session:  none\n"));
+	free(t);
+
+	/* A forced-on output may be claimed too; no debugfs at all. */
+	fixture_streaming(&dev);
+	dev.outputs[1].flags = WFD_OUTPUT_CONNECTED | WFD_OUTPUT_CLAIMED;
 	dev.debugfs_errno = ENOENT;
 	t = report(&dev, false);
-	CHECK(strstr(t, "output 1 (Virtual-1): disconnected\n  session:  7, claimed\n"
-		      "output 2"));
+	CHECK(strstr(t, "output 2 (Virtual-2): connected\n  session:  none (forced on), claimed\n"));
 	CHECK(strstr(t, "not readable: No such file or directory)\n"));
 	free(t);
 }
