@@ -15,6 +15,7 @@ case "$(uname -r) ${1:-}" in
 6.12.*|*" --full") weston=("$top/tests/e2e/weston.sh") ;;
 esac
 tests=("$top/tests/selftests/wfd_kms" "$top/tests/selftests/wfd_session" \
+       "$top/tests/selftests/wfd_hold_race" \
        "$top/build/userspace-release/wfdd/test-vaprobe" \
        "$top/build/userspace-release/wfdd/test-fallback" \
        "$top/build/userspace-release/wfdd/test-vaapi-fake" \
@@ -25,7 +26,7 @@ tests=("$top/tests/selftests/wfd_kms" "$top/tests/selftests/wfd_session" \
 # which is what the debug kernel's checks are for (TCG with KASAN is slow).
 if [ "${1:-}" = --debug ]; then
 	tests=("$top/tests/selftests/wfd_kms" "$top/tests/selftests/wfd_session" \
-	       "$top/tests/e2e/wfd-session.sh" "$top/tests/selftests/wfd_load.sh")
+	       "$top/tests/selftests/wfd_hold_race" "$top/tests/e2e/wfd-session.sh" "$top/tests/selftests/wfd_load.sh")
 fi
 for t in "${tests[@]}"; do
 	echo "# suite: $(basename "$t")"
