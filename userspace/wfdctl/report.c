@@ -119,8 +119,6 @@ static void print_output_text(FILE *f, const struct wfdctl_device *dev, unsigned
 			PRIu64 ", superseded %" PRIu64 ", held %s\n",
 			o->frames_committed, o->stats.frames_encoded, o->stats.frames_dropped,
 			o->frames_superseded, o->frame_held ? "yes" : "no");
-		if (o->events_dropped)
-			fprintf(f, "  events dropped: %" PRIu64 "\n", o->events_dropped);
 	}
 	fprintf(f, "  output:   %" PRIu64 " frames delivered, %" PRIu64 " hold timeouts, %"
 		PRIu32 " sessions ended\n",
@@ -221,9 +219,8 @@ static void print_output_json(FILE *f, const struct wfdctl_device *dev, unsigned
 	fputs(",\n      \"frames\": ", f);
 	if (details)
 		fprintf(f, "{ \"committed\": %" PRIu64 ", \"superseded\": %" PRIu64
-			", \"held\": %s, \"events_dropped\": %" PRIu64 " }",
-			o->frames_committed, o->frames_superseded,
-			o->frame_held ? "true" : "false", o->events_dropped);
+			", \"held\": %s }", o->frames_committed, o->frames_superseded,
+			o->frame_held ? "true" : "false");
 	else
 		fputs("null", f);
 

@@ -131,8 +131,6 @@ static int parse_output_key(struct wfdctl_output *o, const char *key, const char
 		if (parse_u32(val, &flag) || flag > 1)
 			return -EINVAL;
 		o->frame_held = flag;
-	} else if (!strcmp(key, "events_dropped")) {
-		return parse_u64(val, &o->events_dropped);
 	} else if (!strcmp(key, "stats")) {
 		if (parse_stats(val, &o->stats))
 			return -EINVAL;

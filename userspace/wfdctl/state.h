@@ -47,7 +47,7 @@ struct wfdctl_output {
 	int32_t claim_pid;	/* the process that claimed it (0: unknown) */
 	char claim_comm[17];	/* its name, filled in by the caller from /proc */
 	char sink[64];
-	uint64_t frames_committed, frames_superseded, events_dropped;
+	uint64_t frames_committed, frames_superseded;
 	bool frame_held;
 	bool have_stats;
 	struct wfdctl_stats stats;
