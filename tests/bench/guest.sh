@@ -20,8 +20,10 @@ ksecs=$((quick == 1 ? 5 : 10))
 idle_secs=$((quick == 1 ? 10 : 30))
 
 log() { echo "bench: $*" >&2; }
-# Emulation is slow: a conversion must not outlast the hold.
-echo 2000 > /sys/module/wfd/parameters/hold_timeout_ms
+# Emulation is slow: a conversion must not outlast the hold, which is
+# read at load (at most 1000 ms).
+# shellcheck disable=SC2086
+rmmod wfd && insmod "$WFD_KO" $WFD_PARAMS hold_timeout_ms=1000
 sysctl -qw net.core.rmem_max=16777216
 : > "$out/points.txt"
 {
@@ -210,6 +212,5 @@ if [ -n "${EVDI_KO:-}" ] && [ -x "$top/tests/bench/evdigrab" ]; then
 	wait_status disconnected 10
 fi
 
-echo 200 > /sys/module/wfd/parameters/hold_timeout_ms
 log "done"
 exit 0

@@ -60,3 +60,14 @@ wait_ending() {
 	done
 	return 1
 }
+
+# hold_timeout_ms is read once at load: reload wfd with MS when it differs.
+# Under emulation a conversion can outlast the default 200 ms hold; the
+# longest hold the driver takes is 1000 ms.  Call before any client opens
+# the card.
+wfd_hold_timeout() { # ms
+	local p=/sys/module/wfd/parameters/hold_timeout_ms
+	[ "$(cat "$p" 2>/dev/null)" = "$1" ] && return 0
+	# shellcheck disable=SC2086
+	rmmod wfd && insmod "$WFD_KO" $WFD_PARAMS hold_timeout_ms="$1"
+}

@@ -16,10 +16,10 @@ port=5004
 # let the client draw into the buffer being read (the timeout path has its
 # own test), and a slow receiver must not lose an IDR burst to a small
 # socket buffer.
-echo 2000 > /sys/module/wfd/parameters/hold_timeout_ms
 sysctl -qw net.core.rmem_max=16777216
 # shellcheck source=tests/e2e/lib.sh
 . "$top/tests/e2e/lib.sh"
+wfd_hold_timeout 1000
 receiver() { # frames file; sets rx
 	# An SDP names the static payload type 33 (MPEG-TS) on our port.
 	printf 'v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=wfd\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=video %d RTP/AVP 33\r\n' \
@@ -94,5 +94,4 @@ ending | grep -q graceful || { ending | sed 's/^/# /'; rc=1; }
 kill "$rx" "$client" 2>/dev/null
 wait 2>/dev/null
 result sigterm_graceful $rc
-echo 200 > /sys/module/wfd/parameters/hold_timeout_ms
 exit $fail

@@ -41,12 +41,10 @@ export XDG_RUNTIME_DIR=$tmp/xdg WAYLAND_DISPLAY=wfd-e2e
 mkdir -m 0700 "$XDG_RUNTIME_DIR"
 wlog=$out/weston.log
 
-# Emulation is slow: a conversion must not outlast the buffer hold.
-hold_was=$(cat /sys/module/wfd/parameters/hold_timeout_ms)
-echo 2000 > /sys/module/wfd/parameters/hold_timeout_ms
-
 # shellcheck source=tests/e2e/lib.sh
 . "$top/tests/e2e/lib.sh"
+# Emulation is slow: a conversion must not outlast the buffer hold.
+wfd_hold_timeout 1000
 t_step=$SECONDS
 # result, with the time each step took.
 result() {
@@ -147,7 +145,6 @@ cleanup() {
 	[ -n "$weston" ] && alive "$weston" && kill "$weston"
 	wait 2>/dev/null
 	[ -n "$udevd" ] && udevadm control --exit
-	echo "$hold_was" > /sys/module/wfd/parameters/hold_timeout_ms
 	rm -rf "$tmp"
 }
 trap cleanup EXIT

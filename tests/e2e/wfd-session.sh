@@ -19,11 +19,11 @@ rtsp=127.0.0.1:7236
 ka=2000 kato=8000
 # 640x360p30 native (HH bit 6), 640x480p60 (CEA bit 0), 800x600p30 (VESA bit 0).
 formats="32 00 01 01 00000001 00000001 00000040 00 0000 0000 00 none none"
-echo 2000 > /sys/module/wfd/parameters/hold_timeout_ms
 sysctl -qw net.core.rmem_max=16777216
 
 # shellcheck source=tests/e2e/lib.sh
 . "$top/tests/e2e/lib.sh"
+wfd_hold_timeout 1000
 modes() { cat /sys/class/drm/card*-Virtual-1/modes; }
 # In the background from before the fault: the wall time at which the
 # output, once connected, shows disconnected, into FILE.  (Waiting for the
@@ -277,5 +277,4 @@ wait 2>/dev/null
 [ "$rc" -eq 0 ] || dump client-term.log sink-term.log wfdd.log
 result sigterm_graceful_teardown $rc
 
-echo 200 > /sys/module/wfd/parameters/hold_timeout_ms
 exit $fail

@@ -14,6 +14,7 @@ rm -f "$out"/*
 port=5010
 # shellcheck source=tests/e2e/lib.sh
 . "$top/tests/e2e/lib.sh"
+wfd_hold_timeout 1000
 dbg() { cat /sys/kernel/debug/dri/*/wfd_state 2>/dev/null | sed -n "s/^$1: //p" | tail -n 1; }
 # jq-like access to a JSON file: j FILE EXPR (Python, on the report r and
 # its first output o).
@@ -32,7 +33,6 @@ jcheck() { # file expr
 }
 show() { sed 's/^/# /' "$1"; }
 # Emulation is slow: see stream.sh.
-echo 2000 > /sys/module/wfd/parameters/hold_timeout_ms
 
 echo "KTAP version 1"
 echo "1..8"
