@@ -94,7 +94,7 @@ misbehaving() {
 }
 
 echo "KTAP version 1"
-echo "1..12"
+echo "1..13"
 
 "$wfdd" --listen "$rtsp" --allow 127.0.0.1 --output 1 --bitrate 8000 \
 	--keepalive $ka --keepalive-timeout $kato -v > "$out/wfdd.log" 2>&1 &
@@ -120,6 +120,12 @@ result output_has_sink_modes $rc
 # 2: M4 names exactly the compositor's mode; frames arrive and decode.
 rc=0
 wait_grep "$out/sink.log" "M7 playing" 1 60 || { echo "# the sink never played"; rc=1; }
+# While it streams, wfdd holds no capability at all: it claimed the output
+# (the one privileged step) before it opened its socket.
+caps=$(grep -E '^Cap(Inh|Prm|Eff|Bnd|Amb):' "/proc/$wfdd_pid/status" | tr -s '\t' ' ')
+echo "$caps" | sed 's/^/# wfdd /'
+rc_caps=0
+[ "$(echo "$caps" | grep -c ' 0000000000000000$')" -eq 5 ] || rc_caps=1
 grep "M4 " "$out/sink.log" | sed 's/^testsink: [0-9.]* /# /'
 grep -q "M4 wfd_video_formats: 00 00 01 01 00000000 00000000 00000040 " "$out/sink.log" || rc=1
 grep -q "M4 audio wfd_audio_codecs: LPCM 00000002 00" "$out/sink.log" || rc=1
@@ -150,6 +156,7 @@ ffprobe -v error -show_entries stream=codec_name,sample_rate,channels -of csv=p=
 rm -f "$frames"
 [ "$rc" -eq 0 ] || dump client.log wfdd.log sink.log ffmpeg.log
 result frames_decode $rc
+result daemon_streams_without_capabilities $rc_caps
 rc=${rc3:-0}
 [ -n "$t_fault" ] || rc=1
 ending | sed 's/^/# /'
