@@ -50,10 +50,10 @@ int wfd_get_info(int card_fd, struct drm_wfd_get_info *info);
 
 /*
  * Claim @output (1-based, 0 for the first free one) of the card
- * @card_fd.  Needs CAP_SYS_ADMIN (-EPERM or -EACCES otherwise); -EBUSY
- * when the output is claimed already, none is free, or the caller is DRM
- * master.  On success returns the claim fd (close-on-exec) and stores the
- * output claimed in @claimed_output when not NULL.  @card_fd may be
+ * @card_fd.  Needs CAP_SYS_ADMIN (-EACCES otherwise); -EBUSY when the
+ * output is claimed already, none is free, or the caller is DRM master.
+ * On success returns the claim fd (close-on-exec) and stores the output
+ * claimed in @claimed_output when not NULL.  @card_fd may be
  * closed afterwards; the claim lasts until the last reference of the
  * claim fd is closed (dup(), fork() and SCM_RIGHTS share it).
  */
