@@ -15,6 +15,8 @@ pkgs=(
 	libva-dev gstreamer1.0-tools gstreamer1.0-plugins-bad gstreamer1.0-libav
 	weston wayland-utils udev libwayland-dev wayland-protocols
 	clang
+	# Wi-Fi Direct: the link step and its in-VM test (simulated radios)
+	wpasupplicant dnsmasq-base isc-dhcp-client iw libsystemd-dev network-manager
 	# make check-debug builds a debug kernel from Debian's sources
 	flex bison bc libelf-dev libssl-dev
 )
