@@ -2,11 +2,13 @@
 /*
  * Helpers shared by the wfd selftests.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -78,20 +80,66 @@ int util_write_file(const char *path, const char *val)
 	return n < 0 ? -errno : 0;
 }
 
-long util_wfd_state(int fd, const char *key)
+/* The whole state file in @buf, or a negative errno. */
+static int wfd_state_read(int fd, char *buf, size_t len)
 {
-	char path[96], buf[8192], *p;
-	size_t klen = strlen(key);
+	char path[96];
 
 	snprintf(path, sizeof(path), "/sys/kernel/debug/dri/%d/wfd_state",
 		 util_minor(fd));
-	if (util_read_file(path, buf, sizeof(buf)) < 0)
-		return -1;
+	return util_read_file(path, buf, len);
+}
+
+/* The value after "@key:" on the last line with that key, or NULL. */
+static const char *wfd_state_find(const char *buf, const char *key)
+{
+	size_t klen = strlen(key);
+	const char *p, *found = NULL;
+
 	for (p = buf; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
 		if (!strncmp(p, key, klen) && p[klen] == ':')
-			return strtol(p + klen + 1, NULL, 10);
+			found = p + klen + 1;
 	}
-	return -1;
+	return found;
+}
+
+#define WFD_STATE_MAX 65536
+
+long util_wfd_state(int fd, const char *key)
+{
+	char *buf = malloc(WFD_STATE_MAX);
+	const char *v = NULL;
+	long ret = -1;
+
+	if (buf && wfd_state_read(fd, buf, WFD_STATE_MAX) >= 0)
+		v = wfd_state_find(buf, key);
+	if (v)
+		ret = strtol(v, NULL, 10);
+	free(buf);
+	return ret;
+}
+
+int util_wfd_state_str(int fd, const char *key, char *val, size_t len)
+{
+	char *buf = malloc(WFD_STATE_MAX);
+	const char *v = NULL;
+	size_t n;
+
+	if (buf && wfd_state_read(fd, buf, WFD_STATE_MAX) >= 0)
+		v = wfd_state_find(buf, key);
+	if (!v) {
+		free(buf);
+		return -ENOENT;
+	}
+	while (*v == ' ')
+		v++;
+	n = strcspn(v, "\n");
+	if (n >= len)
+		n = len - 1;
+	memcpy(val, v, n);
+	val[n] = 0;
+	free(buf);
+	return 0;
 }
 
 int util_force_connector(int fd, uint32_t connector_id, const char *val)
@@ -284,4 +332,111 @@ double util_now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int util_count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while (readdir(d))
+		n++;
+	closedir(d);
+	/* ".", ".." and the directory's own fd. */
+	return n - 3;
+}
+
+int util_ioctl(int fd, unsigned long request, void *arg)
+{
+	int ret;
+
+	do {
+		ret = ioctl(fd, request, arg);
+	} while (ret == -1 && errno == EINTR);
+	return ret < 0 ? -errno : ret;
+}
+
+int util_wfd_get_info(int card, struct drm_wfd_get_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	return util_ioctl(card, DRM_IOCTL_WFD_GET_INFO, info);
+}
+
+int util_wfd_claim(int card, uint32_t output, uint32_t *claimed)
+{
+	struct drm_wfd_claim args = { .output = output, .fd = -1 };
+	int ret = util_ioctl(card, DRM_IOCTL_WFD_CLAIM, &args);
+
+	if (ret)
+		return ret;
+	if (claimed)
+		*claimed = args.output;
+	return args.fd;
+}
+
+int util_wfd_connect(int claim, const void *edid, size_t size, uint32_t max_width,
+		     uint32_t max_height, uint64_t max_pixel_rate, uint64_t *session_id)
+{
+	struct drm_wfd_connect args = {
+		.edid_size = (uint32_t)size,
+		.edid_ptr = (uintptr_t)edid,
+		.max_width = max_width,
+		.max_height = max_height,
+		.max_pixel_rate = max_pixel_rate,
+	};
+	int ret = util_ioctl(claim, WFD_IOCTL_CONNECT, &args);
+
+	if (!ret && session_id)
+		*session_id = args.session_id;
+	return ret;
+}
+
+int util_wfd_acquire(int claim, uint64_t session_id, struct drm_wfd_frame_acquire *f)
+{
+	int ret;
+
+	memset(f, 0, sizeof(*f));
+	f->session_id = session_id;
+	f->dmabuf_fd = -1;
+	ret = util_ioctl(claim, WFD_IOCTL_FRAME_ACQUIRE, f);
+	if (ret)
+		f->dmabuf_fd = -1;
+	return ret;
+}
+
+int util_wfd_release(int claim, uint64_t session_id, uint64_t sequence)
+{
+	struct drm_wfd_frame_release args = {
+		.session_id = session_id,
+		.sequence = sequence,
+	};
+
+	return util_ioctl(claim, WFD_IOCTL_FRAME_RELEASE, &args);
+}
+
+int util_wfd_report_status(int claim, uint64_t session_id, uint32_t status, int32_t diag)
+{
+	struct drm_wfd_report_status args = {
+		.session_id = session_id,
+		.status = status,
+		.diag = diag,
+	};
+
+	return util_ioctl(claim, WFD_IOCTL_REPORT_STATUS, &args);
+}
+
+int util_wfd_report_stats(int claim, const struct drm_wfd_report_stats *stats)
+{
+	struct drm_wfd_report_stats args = *stats;
+
+	return util_ioctl(claim, WFD_IOCTL_REPORT_STATS, &args);
+}
+
+int util_wfd_disconnect(int claim, uint64_t session_id)
+{
+	struct drm_wfd_disconnect args = { .session_id = session_id };
+
+	return util_ioctl(claim, WFD_IOCTL_DISCONNECT, &args);
 }
