@@ -20,6 +20,7 @@ tests=("$top/tests/selftests/wfd_kms" "$top/tests/selftests/wfd_session" \
        "$top/build/userspace-release/wfdd/test-fallback" \
        "$top/build/userspace-release/wfdd/test-vaapi-fake" \
        "$top/tests/e2e/stream.sh" "$top/tests/e2e/wfd-session.sh" \
+       "$top/tests/e2e/two-outputs.sh" \
        "$top/tests/e2e/wfdctl.sh" "${weston[@]}" \
        "$top/tests/selftests/wfd_load.sh")
 # make check-debug: the kernel's own tests and the session end to end,
