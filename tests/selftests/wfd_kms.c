@@ -48,6 +48,15 @@ static int test_get_info(struct ctx *c)
 	CHECK(drmIoctl(c->fd, DRM_IOCTL_WFD_GET_INFO, &info) == 0);
 	CHECK(info.version == WFD_UAPI_VERSION);
 	CHECK((int)info.num_outputs == expected_outputs());
+	CHECK(info.max_edid_size >= 256);
+	/* No daemon yet: nothing claimed, no session, nothing connected. */
+	for (uint32_t i = 0; i < info.num_outputs; i++) {
+		CHECK(info.outputs[i].connector_id && info.outputs[i].crtc_id);
+		CHECK(info.outputs[i].flags == 0 && info.outputs[i].pad == 0);
+		CHECK(info.outputs[i].session_id == 0);
+	}
+	for (uint32_t i = info.num_outputs; i < WFD_MAX_OUTPUTS; i++)
+		CHECK(info.outputs[i].connector_id == 0 && info.outputs[i].crtc_id == 0);
 	c->info = info;
 
 	/* Input fields must be zero. */
@@ -278,6 +287,60 @@ static int test_atomic_rules(struct ctx *c)
 				 DRM_MODE_ATOMIC_TEST_ONLY), EINVAL);
 	CHECK(util_disable(c->fd, c->crtc, c->conn, c->plane) == 0);
 	util_dumb_destroy(c->fd, &small);
+	util_dumb_destroy(c->fd, &b);
+	return 0;
+}
+
+/* Take the primary plane off its CRTC, leaving the CRTC as it is. */
+static int commit_plane_off(struct ctx *c, uint32_t flags)
+{
+	drmModeAtomicReqPtr req = drmModeAtomicAlloc();
+	int ret;
+
+	drmModeAtomicAddProperty(req, c->plane,
+				 util_prop_id(c->fd, c->plane, DRM_MODE_OBJECT_PLANE, "FB_ID"), 0);
+	drmModeAtomicAddProperty(req, c->plane,
+				 util_prop_id(c->fd, c->plane, DRM_MODE_OBJECT_PLANE, "CRTC_ID"), 0);
+	ret = drmModeAtomicCommit(c->fd, req, flags, NULL);
+	drmModeAtomicFree(req);
+	return ret;
+}
+
+/*
+ * A lit CRTC always shows a framebuffer on its primary plane: there is no
+ * picture to send without one.  Lighting the CRTC with no framebuffer, or
+ * taking the framebuffer off a lit CRTC, is refused by the atomic check;
+ * an inactive CRTC (DPMS off) needs none.
+ */
+static int test_crtc_needs_primary(struct ctx *c)
+{
+	drmModeAtomicReqPtr req;
+	struct wfd_dumb b;
+	int ret;
+
+	CHECK(util_dumb_create(c->fd, 640, 480, DRM_FORMAT_XRGB8888, &b) == 0);
+	CHECK_ERRNO(util_modeset(c->fd, c->crtc, c->conn, c->plane, &c->mode, 0,
+				 DRM_MODE_ATOMIC_TEST_ONLY), EINVAL);
+	CHECK_ERRNO(util_modeset(c->fd, c->crtc, c->conn, c->plane, &c->mode, 0, 0), EINVAL);
+	CHECK(util_modeset(c->fd, c->crtc, c->conn, c->plane, &c->mode, b.fb_id, 0) == 0);
+	CHECK_ERRNO(commit_plane_off(c, DRM_MODE_ATOMIC_TEST_ONLY), EINVAL);
+	CHECK_ERRNO(commit_plane_off(c, 0), EINVAL);
+	/* Still lit with its framebuffer: a plane update goes through. */
+	CHECK(commit_plane(c->fd, c->plane, b.fb_id, 0, 640, 480, c->crtc, 0) == 0);
+
+	/* Off (DPMS) and without a framebuffer together is fine. */
+	req = drmModeAtomicAlloc();
+	drmModeAtomicAddProperty(req, c->crtc,
+				 util_prop_id(c->fd, c->crtc, DRM_MODE_OBJECT_CRTC, "ACTIVE"), 0);
+	drmModeAtomicAddProperty(req, c->plane,
+				 util_prop_id(c->fd, c->plane, DRM_MODE_OBJECT_PLANE, "FB_ID"), 0);
+	drmModeAtomicAddProperty(req, c->plane,
+				 util_prop_id(c->fd, c->plane, DRM_MODE_OBJECT_PLANE, "CRTC_ID"), 0);
+	ret = drmModeAtomicCommit(c->fd, req, DRM_MODE_ATOMIC_TEST_ONLY |
+				  DRM_MODE_ATOMIC_ALLOW_MODESET, NULL);
+	drmModeAtomicFree(req);
+	CHECK(ret == 0);
+	CHECK(util_disable(c->fd, c->crtc, c->conn, c->plane) == 0);
 	util_dumb_destroy(c->fd, &b);
 	return 0;
 }
@@ -692,6 +755,7 @@ int main(void)
 		{ "dumb_buffers", test_dumb },
 		{ "addfb_validation", test_addfb },
 		{ "atomic_check_rules", test_atomic_rules },
+		{ "crtc_on_needs_primary", test_crtc_needs_primary },
 		{ "flip_event_pacing", test_flip_pacing },
 		{ "dpms_off_during_flips", test_dpms_off_during_flips },
 		{ "crc", test_crc },
