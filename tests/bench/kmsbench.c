@@ -27,10 +27,12 @@
  *       FRAME_ACQUIRE and of FRAME_RELEASE, whether the buffer was new,
  *       the time the acquire returned and the frame number read from the
  *       picture through the buffer's dma-buf mapping.  --mark writes a
- *       marker into each frame's buffer through its dma-buf.
+ *       marker into each frame's buffer through its dma-buf.  Releases
+ *       whose hold had expired are counted (session_holds_expired).
  *   kmsbench hotplug [--iterations N]
- *       claims output 1 N times; logs the time from CONNECT, and from
- *       REPORT_STATUS, to the DRM hotplug uevent seen on netlink
+ *       claims output 1 and connects a sink on it N times; logs the time
+ *       from CONNECT, and from REPORT_STATUS, to the DRM hotplug uevent
+ *       seen on netlink
  *   kmsbench stat PID...
  *       print the time and the CPU time used so far by the processes
  */
@@ -383,10 +385,9 @@ out:
 	return ret;
 }
 
-/* A buffer the kernel handed over, mapped through its dma-buf. */
+/* A buffer the kernel handed over: its dma-buf fd, mapped. */
 struct handed {
 	uint64_t id;
-	uint32_t handle;
 	int dmabuf;
 	size_t size;
 	uint8_t *map;
@@ -395,24 +396,26 @@ struct handed {
 #define MAX_HANDED 16
 
 struct session_state {
-	int fd;
 	bool ready;
 	uint64_t ready_ns, kernel_ns;
 	struct handed bufs[MAX_HANDED];
 };
 
-static void handed_drop(int fd, struct handed *b)
+static void handed_drop(struct handed *b)
 {
-	struct drm_gem_close gc = { .handle = b->handle };
-
 	if (b->map)
 		munmap(b->map, b->size);
 	if (b->dmabuf >= 0)
 		close(b->dmabuf);
-	drmIoctl(fd, DRM_IOCTL_GEM_CLOSE, &gc);
 	memset(b, 0, sizeof(*b));
+	b->dmabuf = -1;
 }
 
+/*
+ * The mapping of the frame's buffer.  The fd of a new buffer is ours (the
+ * kernel hands it out once per buffer and session): kept and mapped, or
+ * closed when there is no room.
+ */
 static struct handed *handed_get(struct session_state *st,
 				 const struct drm_wfd_frame_acquire *f)
 {
@@ -424,27 +427,21 @@ static struct handed *handed_get(struct session_state *st,
 		if (!b && !st->bufs[i].id)
 			b = &st->bufs[i];
 	}
-	if (!(f->flags & WFD_FRAME_NEW_BUFFER))
+	if (!(f->flags & WFD_FRAME_NEW_BUFFER) || f->dmabuf_fd < 0)
 		return NULL;
 	if (!b) {
 		/* More buffers than a bench client uses: not mapped, not kept. */
-		struct drm_gem_close gc = { .handle = f->gem_handle };
-
-		drmIoctl(st->fd, DRM_IOCTL_GEM_CLOSE, &gc);
+		close(f->dmabuf_fd);
 		return NULL;
 	}
 	b->id = f->buffer_id;
-	b->handle = f->gem_handle;
-	b->dmabuf = -1;
-	if (drmPrimeHandleToFD(st->fd, b->handle, DRM_CLOEXEC | DRM_RDWR, &b->dmabuf))
-		goto fail;
+	b->dmabuf = f->dmabuf_fd;
 	b->size = (size_t)lseek(b->dmabuf, 0, SEEK_END);
 	b->map = mmap(NULL, b->size, PROT_READ | PROT_WRITE, MAP_SHARED, b->dmabuf, 0);
 	if (b->map != MAP_FAILED)
 		return b;
 	b->map = NULL;
-fail:
-	handed_drop(st->fd, b);
+	handed_drop(b);
 	return NULL;
 }
 
@@ -457,7 +454,7 @@ static void on_wfd_event(const struct drm_event *ev, void *data)
 
 		for (int i = 0; i < MAX_HANDED; i++)
 			if (st->bufs[i].id == g->buffer_id)
-				handed_drop(st->fd, &st->bufs[i]);
+				handed_drop(&st->bufs[i]);
 	}
 	if (ev->type == DRM_WFD_EVENT_FRAME_READY) {
 		const struct drm_wfd_event_frame *f = (const void *)ev;
@@ -471,22 +468,29 @@ static void on_wfd_event(const struct drm_event *ev, void *data)
 	}
 }
 
-static int connect_output(int fd, const struct wfd_mode *m, uint32_t *session)
+/* Claim output 1 of the wfd card; the claim fd or a negative errno. */
+static int claim_output(void)
+{
+	int card = wfd_open(NULL), claim;
+
+	if (card < 0)
+		return card;
+	claim = wfd_claim(card, 1, NULL);
+	/* The claim does not need the card fd. */
+	close(card);
+	return claim;
+}
+
+/* Plug a sink with the single mode @m in on @claim. */
+static int connect_output(int claim, const struct wfd_mode *m, uint64_t *session)
 {
 	uint8_t edid[256];
-	uint32_t output;
-	int n, ret;
+	int n;
 
 	n = wfd_edid_synthesize(m, 1, "bench", edid, sizeof(edid));
 	if (n < 0)
 		return n;
-	ret = wfd_claim(fd, 1, session, &output);
-	if (!ret) {
-		ret = wfd_connect(fd, *session, edid, (size_t)n, 0, 0, 0);
-		if (ret)
-			wfd_disconnect(fd, *session);
-	}
-	return ret;
+	return wfd_connect(claim, edid, (size_t)n, 0, 0, 0, session);
 }
 
 static int cmd_session(int argc, char **argv)
@@ -503,8 +507,7 @@ static int cmd_session(int argc, char **argv)
 	const char *logpath = NULL;
 	double seconds = 10;
 	bool mark = false;
-	uint64_t t0, buffers = 0, frames = 0;
-	uint32_t session;
+	uint64_t t0, buffers = 0, frames = 0, expired = 0, session;
 	FILE *log = NULL;
 	int fd, c, ret;
 
@@ -522,12 +525,13 @@ static int cmd_session(int argc, char **argv)
 		default: return 2;
 		}
 	}
-	fd = wfd_open(NULL);
+	for (int i = 0; i < MAX_HANDED; i++)
+		st.bufs[i].dmabuf = -1;
+	fd = claim_output();
 	if (fd < 0) {
-		fprintf(stderr, "kmsbench: no wfd device: %s\n", strerror(-fd));
+		fprintf(stderr, "kmsbench: cannot claim output 1: %s\n", strerror(-fd));
 		return 1;
 	}
-	st.fd = fd;
 	ret = connect_output(fd, &m, &session);
 	if (ret) {
 		fprintf(stderr, "kmsbench: cannot connect output 1: %s\n", strerror(-ret));
@@ -546,7 +550,10 @@ static int cmd_session(int argc, char **argv)
 
 		if (poll(&p, 1, 200) != 1)
 			continue;
-		if (wfd_read_events(fd, on_wfd_event, &st) < 0 || !st.ready)
+		/* One call reads at most 4 KiB of events: read them all. */
+		while ((ret = wfd_read_events(fd, on_wfd_event, &st)) > 0)
+			;
+		if (ret < 0 || !st.ready)
 			continue;
 		st.ready = false;
 		a0 = now_ns();
@@ -570,6 +577,11 @@ static int cmd_session(int argc, char **argv)
 		}
 		ret = wfd_frame_release(fd, session, f.sequence);
 		r1 = now_ns();
+		/* The hold expired: the frame was released all the same. */
+		if (ret == -ETIMEDOUT) {
+			expired++;
+			ret = 0;
+		}
 		if (ret) {
 			fprintf(stderr, "kmsbench: release: %s\n", strerror(-ret));
 			break;
@@ -582,13 +594,14 @@ static int cmd_session(int argc, char **argv)
 				(unsigned long long)(r1 - a1), !!(f.flags & WFD_FRAME_NEW_BUFFER),
 				(unsigned long long)a1, n);
 	}
-	printf("session_frames %llu\nsession_buffers %llu\n", (unsigned long long)frames,
-	       (unsigned long long)buffers);
+	printf("session_frames %llu\nsession_buffers %llu\nsession_holds_expired %llu\n",
+	       (unsigned long long)frames, (unsigned long long)buffers,
+	       (unsigned long long)expired);
 	if (log)
 		fclose(log);
 	for (int i = 0; i < MAX_HANDED; i++)
 		if (st.bufs[i].id)
-			handed_drop(fd, &st.bufs[i]);
+			handed_drop(&st.bufs[i]);
 	wfd_disconnect(fd, session);
 	close(fd);
 	return 0;
@@ -650,15 +663,14 @@ static int cmd_hotplug(int argc, char **argv)
 		fprintf(stderr, "kmsbench: uevent socket: %s\n", strerror(errno));
 		return 1;
 	}
-	fd = wfd_open(NULL);
+	fd = claim_output();
 	if (fd < 0) {
-		fprintf(stderr, "kmsbench: no wfd device: %s\n", strerror(-fd));
+		fprintf(stderr, "kmsbench: cannot claim output 1: %s\n", strerror(-fd));
 		close(nl);
 		return 1;
 	}
 	for (int i = 0; i < iterations && !ret && !stop; i++) {
-		uint64_t t0, t1, t2, t3;
-		uint32_t session;
+		uint64_t t0, t1, t2, t3, session;
 
 		t0 = now_ns();
 		ret = connect_output(fd, &m, &session);
