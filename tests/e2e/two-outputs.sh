@@ -63,8 +63,9 @@ wait "$client" 2>/dev/null
 sed 's/^/# /' "$out/client.log" | tail -n 1
 for i in 1 2; do
 	w=640 h=$((i == 1 ? 360 : 480))
+	# (The stream's size is printed once for its program, once for itself.)
 	size=$(ffprobe -v error -select_streams v -show_entries stream=width,height -of csv=p=0 \
-		"$out/stream$i.ts" 2>/dev/null)
+		"$out/stream$i.ts" 2>/dev/null | grep -m1 .)
 	echo "# sink $i: stream ${size:-none}"
 	[ "$size" = "$w,$h" ] || rc=1
 	frames=$(mktemp -p /dev/shm wfd-frames.XXXXXX 2>/dev/null || mktemp)
