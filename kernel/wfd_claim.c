@@ -279,6 +279,21 @@ static long wfd_ioc_connect(struct wfd_claim *claim, void __user *uarg)
 /* --- FRAME_ACQUIRE / FRAME_RELEASE ------------------------------------ */
 
 /*
+ * The common checks of the session ioctls, on arguments copied in: input
+ * flags, pad and reserved fields must be zero, and the session must be
+ * the live one (a stale id must never act on the next sink's session).
+ */
+static int wfd_session_args(struct wfd_claim *claim, u64 session_id,
+			    u32 nonzero, const u64 *reserved, size_t size)
+{
+	if (nonzero || memchr_inv(reserved, 0, size))
+		return -EINVAL;
+	if (!session_id || session_id != claim->session_id)
+		return -ENOENT;
+	return 0;
+}
+
+/*
  * A dma-buf of @obj: the one it was imported from, the one it was
  * exported as, or a new export.  A new one is not cached in @obj, whose
  * cache belongs to the handles of DRM files.
@@ -369,10 +384,10 @@ static long wfd_ioc_acquire(struct wfd_claim *claim, void __user *uarg)
 
 	if (copy_from_user(&args, uarg, sizeof(args)))
 		return -EFAULT;
-	if (args.flags || memchr_inv(args.reserved, 0, sizeof(args.reserved)))
-		return -EINVAL;
-	if (!args.session_id || args.session_id != claim->session_id)
-		return -ENOENT;
+	ret = wfd_session_args(claim, args.session_id, args.flags,
+			       args.reserved, sizeof(args.reserved));
+	if (ret)
+		return ret;
 
 	ret = wfd_frame_hold(output, &f);
 	if (ret)
@@ -417,15 +432,13 @@ err_unhold:
 static long wfd_ioc_release(struct wfd_claim *claim, void __user *uarg)
 {
 	struct drm_wfd_frame_release args;
+	int ret;
 
 	if (copy_from_user(&args, uarg, sizeof(args)))
 		return -EFAULT;
-	if (args.flags || args.pad ||
-	    memchr_inv(args.reserved, 0, sizeof(args.reserved)))
-		return -EINVAL;
-	if (!args.session_id || args.session_id != claim->session_id)
-		return -ENOENT;
-	return wfd_frame_release(claim->output, args.sequence);
+	ret = wfd_session_args(claim, args.session_id, args.flags | args.pad,
+			       args.reserved, sizeof(args.reserved));
+	return ret ?: wfd_frame_release(claim->output, args.sequence);
 }
 
 /* --- ending and statistics ------------------------------------------- */
@@ -433,14 +446,16 @@ static long wfd_ioc_release(struct wfd_claim *claim, void __user *uarg)
 static long wfd_ioc_report_status(struct wfd_claim *claim, void __user *uarg)
 {
 	struct drm_wfd_report_status args;
+	int ret;
 
 	if (copy_from_user(&args, uarg, sizeof(args)))
 		return -EFAULT;
-	if (args.flags || args.pad || args.status > WFD_STATUS_MAX ||
-	    memchr_inv(args.reserved, 0, sizeof(args.reserved)))
+	if (args.status > WFD_STATUS_MAX)
 		return -EINVAL;
-	if (!args.session_id || args.session_id != claim->session_id)
-		return -ENOENT;
+	ret = wfd_session_args(claim, args.session_id, args.flags | args.pad,
+			       args.reserved, sizeof(args.reserved));
+	if (ret)
+		return ret;
 	wfd_session_end(claim, args.status, args.diag);
 	return 0;
 }
@@ -448,14 +463,14 @@ static long wfd_ioc_report_status(struct wfd_claim *claim, void __user *uarg)
 static long wfd_ioc_report_stats(struct wfd_claim *claim, void __user *uarg)
 {
 	struct drm_wfd_report_stats args;
+	int ret;
 
 	if (copy_from_user(&args, uarg, sizeof(args)))
 		return -EFAULT;
-	if (args.flags || args.pad ||
-	    memchr_inv(args.reserved, 0, sizeof(args.reserved)))
-		return -EINVAL;
-	if (!args.session_id || args.session_id != claim->session_id)
-		return -ENOENT;
+	ret = wfd_session_args(claim, args.session_id, args.flags | args.pad,
+			       args.reserved, sizeof(args.reserved));
+	if (ret)
+		return ret;
 	wfd_frame_report_stats(claim->output, &args);
 	return 0;
 }
@@ -463,14 +478,14 @@ static long wfd_ioc_report_stats(struct wfd_claim *claim, void __user *uarg)
 static long wfd_ioc_disconnect(struct wfd_claim *claim, void __user *uarg)
 {
 	struct drm_wfd_disconnect args;
+	int ret;
 
 	if (copy_from_user(&args, uarg, sizeof(args)))
 		return -EFAULT;
-	if (args.flags || args.pad ||
-	    memchr_inv(args.reserved, 0, sizeof(args.reserved)))
-		return -EINVAL;
-	if (!args.session_id || args.session_id != claim->session_id)
-		return -ENOENT;
+	ret = wfd_session_args(claim, args.session_id, args.flags | args.pad,
+			       args.reserved, sizeof(args.reserved));
+	if (ret)
+		return ret;
 	wfd_session_end(claim, WFD_ENDING_GRACEFUL, 0);
 	return 0;
 }
