@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * wfdd's state, shared by main.c (options, the streaming loop, the Wi-Fi
- * Display mode) and session.c (the claimed output and its sessions).
+ * wfdd's state, shared by main.c (options and the loops that wire the
+ * modules together) and session.c (the claimed output, its sessions, and
+ * what carries frames and the sink's requests to the stream).
  */
 #ifndef WFDD_WFDD_H
 #define WFDD_WFDD_H
@@ -11,13 +12,18 @@
 #include <stdio.h>
 
 #include "encoder.h"
-#include "rtp.h"
 #include "source.h"
-#include "stats.h"
-#include "tsmux.h"
+#include "stream.h"
 #include "wfd_conn.h"
 
 #define MAX_MODES 9
+
+/*
+ * How a session ends: a WFD_STATUS_* (>= 0), SESSION_GRACEFUL, or
+ * SESSION_ON while it goes on.
+ */
+#define SESSION_GRACEFUL	(-1)
+#define SESSION_ON		STREAM_OK
 
 struct opts {
 	const char *device, *rtp, *encoder, *name;
@@ -37,23 +43,12 @@ struct wfdd {
 	struct source src;
 	/* Keeps the last picture, for refresh and IDR. */
 	struct frame_encoder *fe;
-	struct ts_mux ts;
-	struct rtp_sender rtp;
-	uint64_t last_encode;
-	uint64_t last_idr;
-	uint64_t first_send_error;	/* start of a run of EAGAIN/ENOBUFS */
-	int last_send_error;		/* the last EAGAIN/ENOBUFS, as -errno */
+	struct stream stream;
 	int32_t diag;			/* reported with the ending status */
-	struct stats st;
 	FILE *frame_log;
 	/* Wi-Fi Display mode: the sink's connection; NULL in direct mode. */
 	struct wfd_conn *conn;
-	bool streaming;		/* RTP flows (always in direct mode) */
-	bool want_idr;		/* the sink asked for one (M13) or just started playing */
 	bool stopping;		/* SIGINT/SIGTERM: TEARDOWN sent, waiting for M8 */
-	int sock;		/* RTP socket, -1 before PLAY */
-	bool audio;		/* a silent LPCM track (the sink wants audio) */
-	uint64_t audio_ns;	/* start time of the next LPCM PES */
 	int seen_w, seen_h;	/* mode and DPMS last told to the session */
 	unsigned int seen_hz;
 	bool seen_dpms_off;
@@ -68,16 +63,30 @@ struct wfdd {
  * exit status after saying what failed.
  */
 int session_claim(struct wfdd *d);
+/* After the options: what the sessions' streams are made with. */
+void session_init(struct wfdd *d);
 /*
- * Start a session on the claim with @edid (logs a failure).  @max_w and
- * @max_h: the pipeline's limits, 0 for none.  0 or a negative errno.
+ * Wi-Fi Display: a sink connected; nothing of the last session may leak
+ * into its session.
  */
-int session_connect(struct wfdd *d, const uint8_t *edid, size_t size, int max_w, int max_h);
-/* Wi-Fi Display: the sink's capabilities are known, connect with its modes. */
-int session_connect_sink(struct wfdd *d);
+void session_new_sink(struct wfdd *d, uint64_t now);
+/* Direct mode: connect with --mode's EDID and stream to @sock at once. */
+int session_connect_direct(struct wfdd *d, const uint8_t *edid, size_t size, int sock,
+			   uint64_t now);
 /*
- * End the live session, if any, with @status and d->diag (-1:
- * gracefully).  The output unplugs; the claim stays for the next sink.
+ * A frame is ready (or the output's state changed): take the picture,
+ * give the buffer back, stream it.  A session status.
+ */
+int session_frame(struct wfdd *d, uint64_t now);
+/*
+ * Wi-Fi Display: tell the sink's session what the compositor did, run its
+ * I/O (@revents of the RTSP connection) and carry out its actions.  A
+ * session status.
+ */
+int session_step(struct wfdd *d, short revents, uint64_t now);
+/*
+ * End the live session, if any, with @status and d->diag, and say so.
+ * The output unplugs; the claim stays for the next sink.
  */
 void session_end(struct wfdd *d, int status);
 

@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The stream of one session: encode, mux, send, and the silent audio
+ * track.  The status each send error ends with is listed in
+ * Documentation/wfdd.rst.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "stream.h"
+
+void frame_times_stamp(struct frame_times *t, int stage)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	t->wall[stage] = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	t->cpu[stage] = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void stream_init(struct stream *s, const struct stream_config *cfg)
+{
+	memset(s, 0, sizeof(*s));
+	s->cfg = *cfg;
+	s->fd = -1;
+}
+
+void stream_start(struct stream *s, struct frame_encoder *fe, int fd, uint64_t now)
+{
+	s->fe = fe;
+	s->fd = fd;
+	s->playing = s->want_idr = s->audio = s->blank = false;
+	s->last_encode = s->last_idr = 0;
+	s->first_send_error = 0;
+	s->last_send_error = 0;
+	s->diag = 0;
+	ts_mux_init(&s->ts, rtp_ts_out, &s->rtp);
+	rtp_init(&s->rtp, fd, (uint32_t)getpid() * 2654435761u, (uint16_t)now);
+	stats_init(&s->st, now, s->rtp.bytes);
+}
+
+void stream_play(struct stream *s, bool audio, uint64_t now)
+{
+	/* Real audio capture comes later: silence keeps the sink's clock. */
+	s->audio = audio;
+	ts_mux_set_audio(&s->ts, audio);
+	s->audio_ns = now;
+	s->playing = true;
+	s->want_idr = true;
+}
+
+void stream_pause(struct stream *s)
+{
+	s->playing = false;
+}
+
+void stream_blank(struct stream *s, bool off)
+{
+	s->blank = off;
+}
+
+void stream_stop(struct stream *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+	s->playing = false;
+}
+
+/*
+ * Fixed mapping of errors to session status (Documentation/wfdd.rst);
+ * STREAM_OK while a transient send error may still clear.
+ */
+static int error_status(struct stream *s, int err, uint64_t now)
+{
+	if (!err) {
+		s->first_send_error = 0;
+		return STREAM_OK;
+	}
+	if (err == -ECONNREFUSED) {
+		s->diag = err;
+		return WFD_STATUS_SINK_DISCONNECT_REQUEST;
+	}
+	if (err == -EAGAIN || err == -ENOBUFS) {
+		s->last_send_error = err;
+		if (!s->first_send_error)
+			s->first_send_error = now;
+		/* Sustained for a second: the link cannot carry the stream. */
+		if (now - s->first_send_error >= 1000000000ull) {
+			s->diag = err;
+			return WFD_STATUS_INSUFFICIENT_BANDWIDTH;
+		}
+		return STREAM_OK;
+	}
+	/* An encoder failure has set its own diag. */
+	if (!s->diag)
+		s->diag = err;
+	return WFD_STATUS_CRITICAL_ERROR;
+}
+
+/*
+ * One line per frame sent: sequence (0 for a refresh of the kept picture),
+ * commit time, bytes of H.264, then wall and CPU nanoseconds spent in
+ * acquire, convert, encode and mux+send, and the time the send returned.
+ */
+static void log_frame(struct stream *s, uint64_t seq, uint64_t commit_ns, size_t len,
+		      const struct frame_times *t)
+{
+	FILE *f = s->cfg.frame_log;
+
+	fprintf(f, "%llu %llu %zu", (unsigned long long)seq, (unsigned long long)commit_ns, len);
+	for (int i = T_ACQUIRED; i < T_COUNT; i++)
+		fprintf(f, " %llu %llu", (unsigned long long)(t->wall[i] - t->wall[i - 1]),
+			(unsigned long long)(t->cpu[i] - t->cpu[i - 1]));
+	fprintf(f, " %llu\n", (unsigned long long)t->wall[T_SENT]);
+}
+
+/* Encode the kept picture and send it; 0 or -errno. */
+static int encode_and_send(struct stream *s, uint64_t commit_ns, bool idr, uint64_t seq,
+			   struct frame_times *ft)
+{
+	struct frame_times refresh;
+	struct enc_out out;
+	uint64_t t0 = now_ns(), t1, pts;
+	int ret;
+
+	/*
+	 * Periodic IDR by time, not by frame count: a receiver that lost a
+	 * packet recovers within the interval whatever the frame rate.
+	 */
+	idr |= t0 - s->last_idr >= (uint64_t)s->cfg.idr_ms * 1000000ull || s->want_idr;
+	if (s->cfg.frame_log && !ft) {
+		/* A refresh has no acquire or convert stage. */
+		ft = &refresh;
+		frame_times_stamp(ft, T_START);
+		for (int i = T_ACQUIRED; i <= T_CONVERTED; i++) {
+			ft->wall[i] = ft->wall[T_START];
+			ft->cpu[i] = ft->cpu[T_START];
+		}
+	}
+	ret = frame_encoder_encode(s->fe, idr, &out);
+	if (ret == -EAGAIN)
+		return 0;
+	if (ret) {
+		s->diag = frame_encoder_diag(s->fe, ret);
+		return ret;
+	}
+	t1 = now_ns();
+	if (s->cfg.frame_log)
+		frame_times_stamp(ft, T_ENCODED);
+	if (out.key) {
+		s->last_idr = t0;
+		s->want_idr = false;
+	}
+	pts = (commit_ns + (uint64_t)s->cfg.latency_ms * 1000000ull) * 9 / 100000;
+	rtp_set_time(&s->rtp, (uint32_t)(t1 * 9 / 100000));
+	ret = ts_mux_video(&s->ts, out.data, out.len, pts, out.key, t1 * 27 / 1000);
+	if (!ret)
+		ret = rtp_flush(&s->rtp);
+	if (s->cfg.frame_log) {
+		frame_times_stamp(ft, T_SENT);
+		log_frame(s, seq, commit_ns, out.len, ft);
+	}
+	stats_frame(&s->st, out.len, t1 - t0, now_ns() - commit_ns);
+	s->last_encode = now_ns();
+	return ret;
+}
+
+int stream_frame(struct stream *s, uint64_t commit_ns, uint64_t seq,
+		 struct frame_times *ft, uint64_t now)
+{
+	/* Paused or in standby: keep the picture for the first IDR. */
+	if (!s->playing)
+		return STREAM_OK;
+	return error_status(s, encode_and_send(s, commit_ns, false, seq, ft), now);
+}
+
+int stream_idr(struct stream *s, uint64_t now)
+{
+	s->want_idr = true;
+	/* Within one frame: from the kept picture, now. */
+	if (!s->playing || !frame_encoder_has_picture(s->fe))
+		return STREAM_OK;
+	return error_status(s, encode_and_send(s, now, true, 0, NULL), now);
+}
+
+/* Silent LPCM up to @now, 10 ms a PES, on the video's presentation clock. */
+static int send_silence(struct stream *s, uint64_t now)
+{
+	int ret = 0;
+
+	/* After a pause, start again from now rather than catch up. */
+	if (now - s->audio_ns > 200000000ull)
+		s->audio_ns = now;
+	while (!ret && s->audio_ns <= now) {
+		uint64_t pts = (s->audio_ns + (uint64_t)s->cfg.latency_ms * 1000000ull) * 9 / 100000;
+
+		ret = ts_mux_lpcm(&s->ts, NULL, pts, now * 27 / 1000);
+		s->audio_ns += 10000000ull;
+	}
+	return ret;
+}
+
+int stream_tick(struct stream *s, uint64_t now)
+{
+	struct drm_wfd_report_stats rs = { 0 };
+	int ret = 0;
+
+	if (!s->playing)
+		return STREAM_OK;
+	/* An idle desktop: keep the sink's picture alive at 1 fps. */
+	if (frame_encoder_has_picture(s->fe) && !s->blank &&
+	    now - s->last_encode >= 1000000000ull)
+		ret = encode_and_send(s, now, false, 0, NULL);
+	if (!ret) {
+		rtp_set_time(&s->rtp, (uint32_t)(now * 9 / 100000));
+		ret = ts_mux_tick(&s->ts, now * 27 / 1000);
+		if (!ret && s->audio)
+			ret = send_silence(s, now);
+		if (!ret)
+			ret = rtp_flush(&s->rtp);
+	}
+	/* Once a second: report to the kernel and, with -v, print. */
+	if (stats_tick(&s->st, now, s->rtp.bytes, &rs)) {
+		if (s->cfg.report)
+			s->cfg.report(s->cfg.opaque, &rs, s->st.last_superseded);
+		/* A send rate below the encoded rate, however it fails. */
+		if (stats_link_short(&s->st) && !ret) {
+			s->diag = s->last_send_error ? s->last_send_error : -ENOBUFS;
+			return WFD_STATUS_INSUFFICIENT_BANDWIDTH;
+		}
+	}
+	return error_status(s, ret, now);
+}

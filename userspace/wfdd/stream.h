@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The stream of one session: the frame encoder's kept picture encoded as
+ * H.264, muxed in MPEG-TS (with a silent LPCM track when the sink takes
+ * audio) and sent over RTP to one receiver.  The caller loads pictures
+ * into the frame encoder and says when; the stream decides what to
+ * encode (the new frame, a refresh of the kept picture, an IDR), stamps
+ * it and sends it, and says when a failure should end the session.
+ *
+ * Times are CLOCK_MONOTONIC nanoseconds, given by the caller.  Functions
+ * that can fail the session return STREAM_OK, or the WFD_STATUS_* to end
+ * it with (the diag is then in ->diag).
+ */
+#ifndef WFDD_STREAM_H
+#define WFDD_STREAM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "encoder.h"
+#include "rtp.h"
+#include "stats.h"
+#include "tsmux.h"
+
+#define STREAM_OK	(-1)
+
+/*
+ * Wall (CLOCK_MONOTONIC) and process CPU times at the start of a frame and
+ * after its acquire, convert, encode and send stages, for --frame-log.
+ */
+enum { T_START, T_ACQUIRED, T_CONVERTED, T_ENCODED, T_SENT, T_COUNT };
+struct frame_times {
+	uint64_t wall[T_COUNT], cpu[T_COUNT];
+};
+
+/* Stamp @stage of @t with the wall and CPU times now. */
+void frame_times_stamp(struct frame_times *t, int stage);
+
+struct stream_config {
+	int latency_ms;		/* PTS = commit time + this */
+	int idr_ms;		/* longest time between IDR pictures */
+	FILE *frame_log;	/* one line per frame sent, or NULL */
+	/* Once a second while the stream flows: what to report (may be NULL). */
+	void (*report)(void *opaque, const struct drm_wfd_report_stats *rs,
+		       uint64_t superseded);
+	void *opaque;
+};
+
+struct stream {
+	struct stream_config cfg;
+	struct frame_encoder *fe;	/* holds the kept picture; not ours */
+	int fd;				/* connected UDP socket, -1 before start */
+	struct ts_mux ts;
+	struct rtp_sender rtp;
+	struct stats st;
+	bool playing;			/* RTP flows (PLAY, or direct mode) */
+	bool blank;			/* the output is off: no refresh */
+	bool want_idr;			/* the next picture is an IDR */
+	bool audio;			/* a silent LPCM track */
+	uint64_t audio_ns;		/* start time of the next LPCM PES */
+	uint64_t last_encode, last_idr;
+	uint64_t first_send_error;	/* start of a run of EAGAIN/ENOBUFS */
+	int last_send_error;		/* the last EAGAIN/ENOBUFS, as -errno */
+	int32_t diag;			/* with a status returned */
+};
+
+void stream_init(struct stream *s, const struct stream_config *cfg);
+/*
+ * Start a session's stream on @fd (a connected UDP socket, which the
+ * stream closes; -1 with ->rtp.sink set in tests), encoding with @fe.
+ * Nothing flows before stream_play().
+ */
+void stream_start(struct stream *s, struct frame_encoder *fe, int fd, uint64_t now);
+/* Send RTP (again), with or without the LPCM track; an IDR comes first. */
+void stream_play(struct stream *s, bool audio, uint64_t now);
+/* Stop sending: the kept picture stays for the next IDR. */
+void stream_pause(struct stream *s);
+/* The compositor turned the output off (or on): no picture to refresh. */
+void stream_blank(struct stream *s, bool off);
+/* The receiver asked for an IDR: encode one of the kept picture now. */
+int stream_idr(struct stream *s, uint64_t now);
+/*
+ * The frame encoder took a new picture, committed at @commit_ns (@seq:
+ * its sequence; @ft: its times so far, NULL without --frame-log): encode
+ * and send it when the stream flows.
+ */
+int stream_frame(struct stream *s, uint64_t commit_ns, uint64_t seq,
+		 struct frame_times *ft, uint64_t now);
+/* The periodic timer: refresh, PSI/PCR, audio, statistics. */
+int stream_tick(struct stream *s, uint64_t now);
+/* The session is over: close the socket. */
+void stream_stop(struct stream *s);
+
+#endif
