@@ -92,6 +92,8 @@ static int ts_pat_pmt(struct ts_mux *m)
 	size_t pmt_len = sizeof(pmt) - (m->audio ? 0 : 9);
 
 	pmt[2] = (uint8_t)(pmt_len + 4 - 3);
+	/* reserved, version_number, current_next_indicator */
+	pmt[5] = (uint8_t)(0xc1 | (m->pmt_version & 0x1f) << 1);
 	return ts_psi(m, TS_PID_PAT, &m->cc[CC_PAT], pat, sizeof(pat)) ?:
 	       ts_psi(m, TS_PID_PMT, &m->cc[CC_PMT], pmt, pmt_len);
 }
@@ -209,8 +211,11 @@ int ts_mux_video(struct ts_mux *m, const uint8_t *au, size_t len,
 
 void ts_mux_set_audio(struct ts_mux *m, bool lpcm)
 {
-	if (m->audio != lpcm)
-		m->psi_sent = false;	/* the new PMT goes out at once */
+	if (m->audio == lpcm)
+		return;
+	/* A demuxer may cache the PMT by its version: a new one for it. */
+	m->pmt_version = (m->pmt_version + 1) & 0x1f;
+	m->psi_sent = false;	/* and it goes out at once */
 	m->audio = lpcm;
 }
 

@@ -41,6 +41,7 @@ struct ts_mux {
 	uint8_t cc[5];		/* PAT, PMT, PCR, video, audio */
 	bool psi_sent, pcr_sent;
 	bool audio;		/* the PMT lists the LPCM stream */
+	uint8_t pmt_version;	/* bumped whenever the PMT's content changes */
 	uint64_t last_psi, last_pcr;	/* 27 MHz */
 };
 
@@ -60,7 +61,10 @@ int ts_mux_tick(struct ts_mux *m, uint64_t now);
 int ts_mux_video(struct ts_mux *m, const uint8_t *au, size_t len,
 		 uint64_t pts, bool key, uint64_t now);
 
-/* List (or not) the LPCM stream in the PMT from now on. */
+/*
+ * List (or not) the LPCM stream in the PMT from now on: a change goes out
+ * at once, as a new version of the PMT.
+ */
 void ts_mux_set_audio(struct ts_mux *m, bool lpcm);
 
 /*

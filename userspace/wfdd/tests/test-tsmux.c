@@ -183,6 +183,43 @@ static void test_lpcm(void)
 	EXPECT(npkts == 2 && pid(pkts[1]) == TS_PID_PMT && pkts[1][7] == 18);
 }
 
+/* version_number of the PSI section in @p (a packet starting one). */
+static unsigned int psi_version(const uint8_t *p)
+{
+	return (p[10] >> 1) & 0x1f;
+}
+
+/*
+ * A demuxer that caches the PMT by version must see each new content
+ * under a new version (ISO/IEC 13818-1 2.4.4.9): the PAT never changes.
+ */
+static void test_pmt_version(void)
+{
+	struct ts_mux m;
+	unsigned int v0;
+
+	npkts = 0;
+	ts_mux_init(&m, collect, NULL);
+	EXPECT(ts_mux_tick(&m, 0) == 0 && pid(pkts[1]) == TS_PID_PMT);
+	v0 = psi_version(pkts[1]);
+	EXPECT(pkts[1][10] & 1);	/* current_next_indicator */
+	for (unsigned int i = 1; i <= 40; i++) {
+		/* Audio on, off, on...: every change is a new PMT. */
+		ts_mux_set_audio(&m, i % 2);
+		npkts = 0;
+		EXPECT(ts_mux_tick(&m, i) == 0 && npkts == 2);
+		EXPECT(pid(pkts[0]) == TS_PID_PAT && psi_version(pkts[0]) == 0);
+		EXPECT(psi_version(pkts[1]) == ((v0 + i) & 0x1f));
+		EXPECT(pkts[1][7] == (i % 2 ? 27 : 18));
+		EXPECT(ts_crc32(pkts[1] + 5, 3 + pkts[1][7]) == 0);
+	}
+	/* The same content again is the same version. */
+	ts_mux_set_audio(&m, false);
+	npkts = 0;
+	EXPECT(ts_mux_tick(&m, 41 + TS_PSI_INTERVAL) == 0 && npkts == 3);
+	EXPECT(psi_version(pkts[1]) == ((v0 + 40) & 0x1f));
+}
+
 static uint8_t dgrams[16][RTP_PACKET_SIZE];
 static size_t dlen[16];
 static int ndgrams;
@@ -227,6 +264,7 @@ int main(void)
 	test_psi();
 	test_pes();
 	test_lpcm();
+	test_pmt_version();
 	test_rtp();
 	printf("%s\n", fails ? "FAIL" : "PASS");
 	return fails != 0;
