@@ -32,11 +32,12 @@
 
 static uint64_t datagram_bytes;
 
-static void count_datagram(const uint8_t *dgram, size_t len, void *opaque)
+static int count_datagram(const uint8_t *dgram, size_t len, void *opaque)
 {
 	(void)dgram;
 	(void)opaque;
 	datagram_bytes += len;
+	return 0;
 }
 
 __attribute__((noinline)) static int stage_convert(const uint32_t *xrgb, int w, int h,

@@ -69,8 +69,12 @@ static int rtp_send(struct rtp_sender *r)
 	h[11] = (uint8_t)r->ssrc;
 	r->count = 0;
 	if (r->fd < 0) {
-		if (r->sink)
-			r->sink(r->buf, RTP_PACKET_SIZE, r->opaque);
+		int ret = r->sink ? r->sink(r->buf, RTP_PACKET_SIZE, r->opaque) : 0;
+
+		if (ret) {
+			r->seq++;
+			return ret;
+		}
 	} else if (send(r->fd, r->buf, RTP_PACKET_SIZE, 0) < 0) {
 		/* The datagram is lost either way: keep the sequence going. */
 		r->seq++;

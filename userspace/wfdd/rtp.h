@@ -24,8 +24,8 @@ struct rtp_sender {
 	uint32_t ssrc;
 	uint32_t timestamp;	/* of the datagram being filled */
 	uint64_t packets, bytes;
-	/* Where built datagrams go when fd < 0 (tests). */
-	void (*sink)(const uint8_t *dgram, size_t len, void *opaque);
+	/* Where built datagrams go when fd < 0 (tests): 0, or -errno as send() fails. */
+	int (*sink)(const uint8_t *dgram, size_t len, void *opaque);
 	void *opaque;
 };
 

@@ -127,20 +127,23 @@ static void log_frame(struct stream *s, uint64_t seq, uint64_t commit_ns, size_t
 	fprintf(f, " %llu\n", (unsigned long long)t->wall[T_SENT]);
 }
 
-/* Encode the kept picture and send it; 0 or -errno. */
+/*
+ * Encode the kept picture and send it; 0 or -errno.  The stream's clock is
+ * the caller's @now, moved on by the time the encoder took.
+ */
 static int encode_and_send(struct stream *s, uint64_t commit_ns, bool idr, uint64_t seq,
-			   struct frame_times *ft)
+			   struct frame_times *ft, uint64_t now)
 {
 	struct frame_times refresh;
 	struct enc_out out;
-	uint64_t t0 = now_ns(), t1, pts;
+	uint64_t t0 = now_ns(), t1, at, pts;
 	int ret;
 
 	/*
 	 * Periodic IDR by time, not by frame count: a receiver that lost a
 	 * packet recovers within the interval whatever the frame rate.
 	 */
-	idr |= t0 - s->last_idr >= (uint64_t)s->cfg.idr_ms * 1000000ull || s->want_idr;
+	idr |= now - s->last_idr >= (uint64_t)s->cfg.idr_ms * 1000000ull || s->want_idr;
 	if (s->cfg.frame_log && !ft) {
 		/* A refresh has no acquire or convert stage. */
 		ft = &refresh;
@@ -158,15 +161,16 @@ static int encode_and_send(struct stream *s, uint64_t commit_ns, bool idr, uint6
 		return ret;
 	}
 	t1 = now_ns();
+	at = now + (t1 - t0);
 	if (s->cfg.frame_log)
 		frame_times_stamp(ft, T_ENCODED);
 	if (out.key) {
-		s->last_idr = t0;
+		s->last_idr = now;
 		s->want_idr = false;
 	}
 	pts = (commit_ns + (uint64_t)s->cfg.latency_ms * 1000000ull) * 9 / 100000;
-	rtp_set_time(&s->rtp, (uint32_t)(t1 * 9 / 100000));
-	ret = ts_mux_video(&s->ts, out.data, out.len, pts, out.key, t1 * 27 / 1000);
+	rtp_set_time(&s->rtp, (uint32_t)(at * 9 / 100000));
+	ret = ts_mux_video(&s->ts, out.data, out.len, pts, out.key, at * 27 / 1000);
 	if (!ret)
 		ret = rtp_flush(&s->rtp);
 	if (s->cfg.frame_log) {
@@ -174,7 +178,7 @@ static int encode_and_send(struct stream *s, uint64_t commit_ns, bool idr, uint6
 		log_frame(s, seq, commit_ns, out.len, ft);
 	}
 	stats_frame(&s->st, out.len, t1 - t0, now_ns() - commit_ns);
-	s->last_encode = now_ns();
+	s->last_encode = at;
 	return ret;
 }
 
@@ -184,7 +188,7 @@ int stream_frame(struct stream *s, uint64_t commit_ns, uint64_t seq,
 	/* Paused or in standby: keep the picture for the first IDR. */
 	if (!s->playing)
 		return STREAM_OK;
-	return error_status(s, encode_and_send(s, commit_ns, false, seq, ft), now);
+	return error_status(s, encode_and_send(s, commit_ns, false, seq, ft, now), now);
 }
 
 int stream_idr(struct stream *s, uint64_t now)
@@ -193,7 +197,7 @@ int stream_idr(struct stream *s, uint64_t now)
 	/* Within one frame: from the kept picture, now. */
 	if (!s->playing || !frame_encoder_has_picture(s->fe))
 		return STREAM_OK;
-	return error_status(s, encode_and_send(s, now, true, 0, NULL), now);
+	return error_status(s, encode_and_send(s, now, true, 0, NULL, now), now);
 }
 
 /* Silent LPCM up to @now, 10 ms a PES, on the video's presentation clock. */
@@ -223,7 +227,7 @@ int stream_tick(struct stream *s, uint64_t now)
 	/* An idle desktop: keep the sink's picture alive at 1 fps. */
 	if (frame_encoder_has_picture(s->fe) && !s->blank &&
 	    now - s->last_encode >= 1000000000ull)
-		ret = encode_and_send(s, now, false, 0, NULL);
+		ret = encode_and_send(s, now, false, 0, NULL, now);
 	if (!ret) {
 		rtp_set_time(&s->rtp, (uint32_t)(now * 9 / 100000));
 		ret = ts_mux_tick(&s->ts, now * 27 / 1000);

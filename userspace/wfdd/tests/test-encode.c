@@ -29,13 +29,14 @@ static int ts_write(const uint8_t *p, void *opaque)
 	return rtp_file ? rtp_push(opaque, p) : 0;
 }
 
-static void rtp_write(const uint8_t *dgram, size_t len, void *opaque)
+static int rtp_write(const uint8_t *dgram, size_t len, void *opaque)
 {
 	uint8_t be[2] = { (uint8_t)(len >> 8), (uint8_t)len };
 
 	(void)opaque;
 	if (fwrite(be, 2, 1, rtp_file) != 1 || fwrite(dgram, len, 1, rtp_file) != 1)
 		abort();
+	return 0;
 }
 
 static void pattern(struct yuv_image *img, int n)

@@ -224,11 +224,12 @@ static uint8_t dgrams[16][RTP_PACKET_SIZE];
 static size_t dlen[16];
 static int ndgrams;
 
-static void dsink(const uint8_t *d, size_t len, void *opaque)
+static int dsink(const uint8_t *d, size_t len, void *opaque)
 {
 	(void)opaque;
 	memcpy(dgrams[ndgrams], d, len);
 	dlen[ndgrams++] = len;
+	return 0;
 }
 
 static void test_rtp(void)

@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The stream of a session (stream.c) on a virtual clock, with a fake
+ * encoder whose access units say what they are, and a fake socket that
+ * keeps every datagram with the time it left (and fails where told).  A
+ * demuxer here takes the datagrams apart again: continuity, PES
+ * reassembly, PTS, IDRs.  TAP output.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stream.h"
+#include "tap.h"
+
+#define MS 1000000ull
+#define T0 (1000 * MS)	/* the virtual clock starts here */
+
+/* ---- a fake encoder: access units of a given size, numbered ---- */
+
+static struct {
+	size_t p_size, idr_size;	/* bytes of each kind of access unit */
+	int encodes, idrs;
+	size_t sizes[4096];		/* by access unit number */
+} enc;
+
+struct encoder {
+	int unused;
+};
+
+static uint8_t au[512 * 1024];
+
+static int fake_open(struct encoder **e, const struct enc_params *p)
+{
+	(void)p;
+	*e = calloc(1, sizeof(**e));
+	return *e ? 0 : -ENOMEM;
+}
+
+static int fake_load(struct encoder *e, const struct enc_frame *f)
+{
+	(void)e;
+	(void)f;
+	return 0;
+}
+
+/* AUD, then a slice NAL (IDR or not) whose bytes carry the AU's number. */
+static int fake_encode(struct encoder *e, const struct yuv_image *img, bool idr,
+		       struct enc_out *out)
+{
+	size_t len = idr ? enc.idr_size : enc.p_size;
+	int n = enc.encodes++;
+
+	(void)e;
+	(void)img;
+	memset(au, 0, len);
+	memcpy(au, "\0\0\0\1\x09\xf0\0\0\0\1", 10);
+	au[10] = idr ? 0x65 : 0x41;
+	au[11] = (uint8_t)(n >> 8);
+	au[12] = (uint8_t)n;
+	for (size_t i = 13; i < len; i++)
+		au[i] = (uint8_t)(i * 7 + (size_t)n);
+	enc.sizes[n] = len;
+	enc.idrs += idr;
+	out->data = au;
+	out->len = len;
+	out->key = idr;
+	return 0;
+}
+
+static void fake_close(struct encoder *e)
+{
+	free(e);
+}
+
+static const struct encoder_ops fake_ops = {
+	.name = "fake", .long_name = "fake", .open = fake_open, .load = fake_load,
+	.encode = fake_encode, .close = fake_close,
+};
+
+/* ---- a fake socket ---- */
+
+#define MAX_DGRAMS 20000
+
+static struct {
+	uint64_t now;			/* the virtual clock */
+	int fail_at;			/* datagram number that fails (-1: none) */
+	int fail_err;
+	int fail_count;			/* and how many after it */
+	int attempts;			/* datagrams offered to the socket */
+	int n;
+	uint64_t t[MAX_DGRAMS];
+	uint8_t d[MAX_DGRAMS][RTP_PACKET_SIZE];
+} sock;
+
+static int sock_send(const uint8_t *d, size_t len, void *opaque)
+{
+	int k = sock.attempts++;
+
+	(void)opaque;
+	if (sock.fail_at >= 0 && k >= sock.fail_at && k < sock.fail_at + sock.fail_count)
+		return sock.fail_err;
+	if (len != RTP_PACKET_SIZE || sock.n == MAX_DGRAMS)
+		return -EMSGSIZE;
+	sock.t[sock.n] = sock.now;
+	memcpy(sock.d[sock.n++], d, len);
+	return 0;
+}
+
+/* ---- a demuxer ---- */
+
+struct pes {
+	uint64_t pts;
+	size_t len;		/* payload bytes after the PES header */
+	bool key;		/* an IDR slice */
+	int au;			/* the fake encoder's number of the AU */
+	bool complete;		/* exactly that AU's bytes */
+	int first, last;	/* datagrams of its first and last TS packet */
+};
+
+static struct {
+	struct pes pes[4096];
+	int npes;
+	int cc_errors;		/* continuity breaks on the video PID */
+	int lpcm;		/* audio PES */
+	uint8_t buf[512 * 1024];
+	size_t got;
+	bool open;
+} dmx;
+
+static uint64_t get_pts(const uint8_t *p)
+{
+	return ((uint64_t)(p[0] & 0x0e) << 29) | ((uint64_t)p[1] << 22) |
+	       ((uint64_t)(p[2] & 0xfe) << 14) | ((uint64_t)p[3] << 7) | (p[4] >> 1);
+}
+
+static void pes_done(void)
+{
+	struct pes *p;
+
+	if (!dmx.open)
+		return;
+	p = &dmx.pes[dmx.npes - 1];
+	dmx.open = false;
+	p->len = dmx.got;
+	p->key = dmx.got > 10 && dmx.buf[10] == 0x65;
+	p->au = dmx.got > 12 ? dmx.buf[11] << 8 | dmx.buf[12] : -1;
+	p->complete = p->au >= 0 && enc.sizes[p->au] == dmx.got;
+	for (size_t i = 13; p->complete && i < dmx.got; i++)
+		p->complete = dmx.buf[i] == (uint8_t)(i * 7 + (size_t)p->au);
+}
+
+/* Take apart every datagram the socket kept. */
+static void demux(void)
+{
+	int cc = -1;
+
+	memset(&dmx, 0, sizeof(dmx));
+	for (int k = 0; k < sock.n; k++) {
+		for (int i = 0; i < RTP_TS_PER_PACKET; i++) {
+			const uint8_t *p = sock.d[k] + RTP_HEADER_SIZE + i * TS_PACKET_SIZE;
+			unsigned int pid = (unsigned int)(p[1] & 0x1f) << 8 | p[2];
+			size_t off = 4;
+
+			if (pid == TS_PID_AUDIO && (p[1] & 0x40))
+				dmx.lpcm++;
+			if (pid != TS_PID_VIDEO)
+				continue;
+			if (cc >= 0 && (p[3] & 0x0f) != ((cc + 1) & 0x0f))
+				dmx.cc_errors++;
+			cc = p[3] & 0x0f;
+			if (p[3] & 0x20)
+				off += 1 + p[4];
+			if (p[1] & 0x40) {
+				pes_done();
+				dmx.pes[dmx.npes++] = (struct pes){ .pts = get_pts(p + off + 9),
+								    .first = k };
+				dmx.open = true;
+				dmx.got = 0;
+				off += 9 + p[off + 8];
+			}
+			if (!dmx.open)
+				continue;
+			memcpy(dmx.buf + dmx.got, p + off, TS_PACKET_SIZE - off);
+			dmx.got += TS_PACKET_SIZE - off;
+			dmx.pes[dmx.npes - 1].last = k;
+		}
+	}
+	pes_done();
+}
+
+/* ---- the stream under test ---- */
+
+static struct frame_encoder *fe;
+static struct stream st;
+
+static void setup(size_t p_size, size_t idr_size)
+{
+	memset(&enc, 0, sizeof(enc));
+	memset(&sock, 0, sizeof(sock));
+	enc.p_size = p_size;
+	enc.idr_size = idr_size;
+	sock.fail_at = -1;
+	sock.now = T0;
+	if (fe)
+		frame_encoder_destroy(fe);
+	if (frame_encoder_create_ops(&fe, &fake_ops, NULL, NULL, stderr) ||
+	    frame_encoder_configure(fe, &(struct enc_params){ .width = 64, .height = 64,
+			.fps = 30, .bitrate_kbps = 4000, .gop = 60 }) ||
+	    frame_encoder_load(fe, &(struct enc_frame){ .buffer_id = 1, .width = 64,
+			.height = 64 }))
+		abort();
+	stream_init(&st, &(struct stream_config){ .latency_ms = 100, .idr_ms = 1000 });
+	stream_start(&st, fe, -1, sock.now);
+	st.rtp.sink = sock_send;
+}
+
+/* A new frame committed at @commit, handed over at @now. */
+static int frame(uint64_t commit, uint64_t now)
+{
+	sock.now = now;
+	return stream_frame(&st, commit, 1, NULL, now);
+}
+
+/* The stream flows: the first frame is an IDR, its PTS the commit time plus the latency. */
+static void test_basic(void)
+{
+	int ret = STREAM_OK;
+
+	setup(5000, 20000);
+	stream_play(&st, false, T0);
+	for (int i = 0; i < 5 && ret == STREAM_OK; i++)
+		ret = frame(T0 + (uint64_t)i * 33 * MS, T0 + (uint64_t)i * 33 * MS + 5 * MS);
+	demux();
+	check(ret == STREAM_OK && dmx.npes == 5, "basic: 5 frames, 5 PES (%d)", dmx.npes);
+	check(dmx.pes[0].key && !dmx.pes[1].key, "basic: the first is an IDR, the next not");
+	check(dmx.pes[0].pts == (T0 + 100 * MS) * 9 / 100000 &&
+	      dmx.pes[4].pts == (T0 + 132 * MS + 100 * MS) * 9 / 100000,
+	      "basic: PTS = commit + latency");
+	for (int i = 0; i < dmx.npes; i++)
+		check(dmx.pes[i].complete && dmx.pes[i].au == i, "basic: PES %d is AU %d, whole", i, i);
+	check(!dmx.cc_errors, "basic: continuity");
+}
+
+int main(void)
+{
+	test_basic();
+	frame_encoder_destroy(fe);
+	return tap_done();
+}
