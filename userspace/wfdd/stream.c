@@ -41,7 +41,7 @@ void stream_start(struct stream *s, struct frame_encoder *fe, int fd, uint64_t n
 {
 	s->fe = fe;
 	s->fd = fd;
-	s->playing = s->want_idr = s->audio = s->blank = false;
+	s->playing = s->want_idr = s->lost = s->audio = s->blank = false;
 	s->last_encode = s->last_idr = 0;
 	s->first_send_error = 0;
 	s->last_send_error = 0;
@@ -89,6 +89,11 @@ static int error_status(struct stream *s, int err, uint64_t now)
 		s->first_send_error = 0;
 		return STREAM_OK;
 	}
+	/*
+	 * A datagram did not make it: every picture after it may reference a
+	 * broken one until the next IDR.
+	 */
+	s->lost = true;
 	if (err == -ECONNREFUSED) {
 		s->diag = err;
 		return WFD_STATUS_SINK_DISCONNECT_REQUEST;
@@ -144,6 +149,8 @@ static int encode_and_send(struct stream *s, uint64_t commit_ns, bool idr, uint6
 	 * packet recovers within the interval whatever the frame rate.
 	 */
 	idr |= now - s->last_idr >= (uint64_t)s->cfg.idr_ms * 1000000ull || s->want_idr;
+	/* After a loss, an IDR as soon as the last one is old enough. */
+	idr |= s->lost && now - s->last_idr >= (uint64_t)s->cfg.idr_min_ms * 1000000ull;
 	if (s->cfg.frame_log && !ft) {
 		/* A refresh has no acquire or convert stage. */
 		ft = &refresh;
@@ -166,7 +173,7 @@ static int encode_and_send(struct stream *s, uint64_t commit_ns, bool idr, uint6
 		frame_times_stamp(ft, T_ENCODED);
 	if (out.key) {
 		s->last_idr = now;
-		s->want_idr = false;
+		s->want_idr = s->lost = false;
 	}
 	pts = (commit_ns + (uint64_t)s->cfg.latency_ms * 1000000ull) * 9 / 100000;
 	rtp_set_time(&s->rtp, (uint32_t)(at * 9 / 100000));

@@ -40,6 +40,7 @@ void frame_times_stamp(struct frame_times *t, int stage);
 struct stream_config {
 	int latency_ms;		/* PTS = commit time + this */
 	int idr_ms;		/* longest time between IDR pictures */
+	int idr_min_ms;		/* shortest time between IDRs for losses */
 	FILE *frame_log;	/* one line per frame sent, or NULL */
 	/* Once a second while the stream flows: what to report (may be NULL). */
 	void (*report)(void *opaque, const struct drm_wfd_report_stats *rs,
@@ -57,6 +58,7 @@ struct stream {
 	bool playing;			/* RTP flows (PLAY, or direct mode) */
 	bool blank;			/* the output is off: no refresh */
 	bool want_idr;			/* the next picture is an IDR */
+	bool lost;			/* a datagram was lost: an IDR soon */
 	bool audio;			/* a silent LPCM track */
 	uint64_t audio_ns;		/* start time of the next LPCM PES */
 	uint64_t last_encode, last_idr;

@@ -143,14 +143,15 @@ int ts_mux_tick(struct ts_mux *m, uint64_t now)
 /*
  * One PES packet: header @pes (@pes_len bytes) and @len bytes of @data
  * (NULL: zeros), split in TS packets on @pid; @key marks a random access
- * point.
+ * point.  Every packet goes to the output even after one failed: a lost
+ * packet is a loss, a PES cut short would be garbage up to the next one.
  */
 static int ts_pes(struct ts_mux *m, uint16_t pid, uint8_t *cc, const uint8_t *pes,
 		  size_t pes_len, const uint8_t *data, size_t len, bool key)
 {
 	size_t pes_left = pes_len, off = 0;
 	bool first = true;
-	int ret;
+	int ret = 0, err;
 
 	while (pes_left || off < len) {
 		uint8_t p[TS_PACKET_SIZE];
@@ -185,28 +186,27 @@ static int ts_pes(struct ts_mux *m, uint16_t pid, uint8_t *cc, const uint8_t *pe
 			memset(p + hdr, 0, n);
 		off += n;
 		first = false;
-		ret = m->out(p, m->opaque);
-		if (ret)
-			return ret;
+		err = m->out(p, m->opaque);
+		if (!ret)
+			ret = err;
 	}
-	return 0;
+	return ret;
 }
 
 int ts_mux_video(struct ts_mux *m, const uint8_t *au, size_t len,
 		 uint64_t pts, bool key, uint64_t now)
 {
 	uint8_t pes[14] = { 0, 0, 1, 0xe0, 0, 0, 0x80, 0x80, 5 };
-	int ret;
+	int ret, err;
 
 	/* A random access point is preceded by fresh PSI and PCR. */
 	if (key)
 		m->psi_sent = m->pcr_sent = false;
 	ret = ts_mux_tick(m, now);
-	if (ret)
-		return ret;
 	/* PES_packet_length 0: unbounded, allowed for video. */
 	ts_put_pts(pes + 9, 2, pts);
-	return ts_pes(m, TS_PID_VIDEO, &m->cc[CC_VIDEO], pes, sizeof(pes), au, len, key);
+	err = ts_pes(m, TS_PID_VIDEO, &m->cc[CC_VIDEO], pes, sizeof(pes), au, len, key);
+	return ret ?: err;
 }
 
 void ts_mux_set_audio(struct ts_mux *m, bool lpcm)
@@ -232,12 +232,11 @@ int ts_mux_lpcm(struct ts_mux *m, const uint8_t *samples, uint64_t pts, uint64_t
 		0, 0, 1, 0xbd, (uint8_t)(pes_length >> 8), (uint8_t)pes_length, 0x80, 0x80, 5,
 		[14] = 0xa0, 6, 0x00, (0 << 6) | (2 << 3) | 1,
 	};
-	int ret = ts_mux_tick(m, now);
+	int ret = ts_mux_tick(m, now), err;
 
-	if (ret)
-		return ret;
 	ts_put_pts(pes + 9, 2, pts);
 	/* Each audio PES is a random access point of its stream. */
-	return ts_pes(m, TS_PID_AUDIO, &m->cc[CC_AUDIO], pes, sizeof(pes), samples,
-		      TS_LPCM_BYTES, true);
+	err = ts_pes(m, TS_PID_AUDIO, &m->cc[CC_AUDIO], pes, sizeof(pes), samples,
+		     TS_LPCM_BYTES, true);
+	return ret ?: err;
 }

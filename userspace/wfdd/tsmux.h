@@ -49,7 +49,8 @@ void ts_mux_init(struct ts_mux *m, ts_out_fn out, void *opaque);
 
 /*
  * Emit PAT/PMT and a PCR if they are due at @now (27 MHz system clock).
- * Returns 0 or the first error of @out.
+ * Returns 0 or the first error of @out.  Here and below, every packet is
+ * offered to @out even after one failed.
  */
 int ts_mux_tick(struct ts_mux *m, uint64_t now);
 

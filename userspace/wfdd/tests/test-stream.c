@@ -115,6 +115,7 @@ struct pes {
 	bool key;		/* an IDR slice */
 	int au;			/* the fake encoder's number of the AU */
 	bool complete;		/* exactly that AU's bytes */
+	bool tail;		/* ends with that AU's last bytes */
 	int first, last;	/* datagrams of its first and last TS packet */
 };
 
@@ -148,6 +149,10 @@ static void pes_done(void)
 	p->complete = p->au >= 0 && enc.sizes[p->au] == dmx.got;
 	for (size_t i = 13; p->complete && i < dmx.got; i++)
 		p->complete = dmx.buf[i] == (uint8_t)(i * 7 + (size_t)p->au);
+	p->tail = p->au >= 0 && dmx.got >= 100 && enc.sizes[p->au] >= 100;
+	for (size_t i = 1; p->tail && i <= 100; i++)
+		p->tail = dmx.buf[dmx.got - i] ==
+			  (uint8_t)((enc.sizes[p->au] - i) * 7 + (size_t)p->au);
 }
 
 /* Take apart every datagram the socket kept. */
@@ -210,7 +215,8 @@ static void setup(size_t p_size, size_t idr_size)
 	    frame_encoder_load(fe, &(struct enc_frame){ .buffer_id = 1, .width = 64,
 			.height = 64 }))
 		abort();
-	stream_init(&st, &(struct stream_config){ .latency_ms = 100, .idr_ms = 1000 });
+	stream_init(&st, &(struct stream_config){ .latency_ms = 100, .idr_ms = 1000,
+						  .idr_min_ms = 250 });
 	stream_start(&st, fe, -1, sock.now);
 	st.rtp.sink = sock_send;
 }
@@ -242,9 +248,59 @@ static void test_basic(void)
 	check(!dmx.cc_errors, "basic: continuity");
 }
 
+/*
+ * One datagram of a P-frame is lost (the socket refuses it): the rest of
+ * its PES still goes out, and the next frame is an IDR, since every
+ * P-frame after it would reference a broken picture.  Another loss soon
+ * after waits for the shortest IDR interval.
+ */
+static void test_loss_idr(void)
+{
+	uint64_t t = T0;
+	int ret = STREAM_OK, first_idr = -1;
+
+	setup(25000, 40000);
+	stream_play(&st, false, t);
+	/* Well past the shortest IDR interval after the first IDR. */
+	for (int i = 0; i < 10; i++, t += 33 * MS)
+		ret = frame(t, t + MS);
+	/* The fourth datagram of the next frame (PES 10) fails. */
+	sock.fail_at = sock.attempts + 3;
+	sock.fail_err = -ENOBUFS;
+	sock.fail_count = 1;
+	ret = frame(t, t + MS);
+	t += 33 * MS;
+	check(ret == STREAM_OK, "loss: one lost datagram does not end the session");
+	ret = frame(t, t + MS);
+	t += 33 * MS;
+	demux();
+	check(dmx.npes == 12 && !dmx.pes[10].key && !dmx.pes[10].complete && dmx.pes[10].tail,
+	      "loss: the PES with the lost datagram is finished (%d PES, tail %d)", dmx.npes,
+	      dmx.npes > 10 && dmx.pes[10].tail);
+	check(dmx.npes == 12 && dmx.pes[11].key && dmx.pes[11].complete,
+	      "loss: the next frame is an IDR");
+	/* A loss right after that IDR: the next IDR waits for the interval. */
+	sock.fail_at = sock.attempts + 2;
+	ret = frame(t, t + MS);
+	for (int i = 0; i < 12 && ret == STREAM_OK; i++) {
+		t += 33 * MS;
+		ret = frame(t, t + MS);
+	}
+	demux();
+	for (int i = 12; i < dmx.npes; i++)
+		if (dmx.pes[i].key && first_idr < 0)
+			first_idr = i;
+	check(ret == STREAM_OK && first_idr > 13 &&
+	      sock.t[dmx.pes[first_idr].first] - sock.t[dmx.pes[11].first] >= 250 * MS &&
+	      sock.t[dmx.pes[first_idr].first] - sock.t[dmx.pes[11].first] < 300 * MS,
+	      "loss: the next IDR comes 250 ms after the last one (PES %d)", first_idr);
+	check(enc.idrs == 3, "loss: three IDRs in all (%d)", enc.idrs);
+}
+
 int main(void)
 {
 	test_basic();
+	test_loss_idr();
 	frame_encoder_destroy(fe);
 	return tap_done();
 }
