@@ -28,8 +28,9 @@ wfd_state() { cat /sys/kernel/debug/dri/*/wfd_state 2>/dev/null | grep "^$1" | t
 ending() { wfd_state output1.ending; }
 
 # wait_udp_bound PORT SECONDS: until a socket is bound to UDP PORT.
-# Receivers start slowly under emulation, and a sender whose first
-# datagram finds the port closed gets ECONNREFUSED, which ends its session.
+# Receivers start slowly under emulation, and a sender whose datagrams
+# find the port closed for 3 s gets ECONNREFUSED long enough to end its
+# session.
 wait_udp_bound() {
 	local hex i
 	hex=$(printf ':%04X' "$1")

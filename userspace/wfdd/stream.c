@@ -43,7 +43,7 @@ void stream_start(struct stream *s, struct frame_encoder *fe, int fd, uint64_t n
 	s->fd = fd;
 	s->playing = s->want_idr = s->lost = s->audio = s->blank = false;
 	s->last_encode = s->last_idr = 0;
-	s->first_send_error = 0;
+	s->first_send_error = s->refused_since = s->last_refused = 0;
 	s->last_send_error = 0;
 	s->diag = 0;
 	ts_mux_init(&s->ts, rtp_ts_out, &s->rtp);
@@ -79,6 +79,21 @@ void stream_stop(struct stream *s)
 	s->playing = false;
 }
 
+/* Refusals: ICMP errors the socket reports for the receiver's host. */
+#define REFUSED_FOR_NS	3000000000ull	/* that long ends the session */
+#define REFUSED_GAP_NS	2000000000ull	/* a gap this long ends the run */
+
+static bool refusal(int err)
+{
+	return err == -ECONNREFUSED || err == -EHOSTUNREACH || err == -ENETUNREACH;
+}
+
+/* Refusals keep coming: the receiver has gone. */
+static bool refusals_go_on(const struct stream *s, uint64_t now)
+{
+	return s->refused_since && now - s->last_refused < REFUSED_GAP_NS;
+}
+
 /*
  * Fixed mapping of errors to session status (Documentation/wfdd.rst);
  * STREAM_OK while a transient send error may still clear.
@@ -94,9 +109,22 @@ static int error_status(struct stream *s, int err, uint64_t now)
 	 * broken one until the next IDR.
 	 */
 	s->lost = true;
-	if (err == -ECONNREFUSED) {
-		s->diag = err;
-		return WFD_STATUS_SINK_DISCONNECT_REQUEST;
+	if (refusal(err)) {
+		/*
+		 * A receiver setting up its sockets refuses a datagram or two
+		 * (ffmpeg does), and across a Wi-Fi link the kernel sends on
+		 * at most one refusal a second: only refusals that go on for
+		 * seconds say that the receiver is gone.
+		 */
+		s->last_send_error = err;
+		if (!refusals_go_on(s, now))
+			s->refused_since = now;
+		s->last_refused = now;
+		if (now - s->refused_since >= REFUSED_FOR_NS) {
+			s->diag = err;
+			return WFD_STATUS_SINK_DISCONNECT_REQUEST;
+		}
+		return STREAM_OK;
 	}
 	if (err == -EAGAIN || err == -ENOBUFS) {
 		s->last_send_error = err;
@@ -247,8 +275,11 @@ int stream_tick(struct stream *s, uint64_t now)
 	if (stats_tick(&s->st, now, s->rtp.bytes, &rs)) {
 		if (s->cfg.report)
 			s->cfg.report(s->cfg.opaque, &rs, s->st.last_superseded);
-		/* A send rate below the encoded rate, however it fails. */
-		if (stats_link_short(&s->st) && !ret) {
+		/*
+		 * A send rate below the encoded rate, however it fails; but
+		 * while the receiver refuses, that rule decides.
+		 */
+		if (stats_link_short(&s->st) && !ret && !refusals_go_on(s, now)) {
 			s->diag = s->last_send_error ? s->last_send_error : -ENOBUFS;
 			return WFD_STATUS_INSUFFICIENT_BANDWIDTH;
 		}

@@ -63,7 +63,9 @@ struct stream {
 	uint64_t audio_ns;		/* start time of the next LPCM PES */
 	uint64_t last_encode, last_idr;
 	uint64_t first_send_error;	/* start of a run of EAGAIN/ENOBUFS */
-	int last_send_error;		/* the last EAGAIN/ENOBUFS, as -errno */
+	uint64_t refused_since;		/* start of a run of refusals (ICMP) */
+	uint64_t last_refused;
+	int last_send_error;		/* the last send error, as -errno */
 	int32_t diag;			/* with a status returned */
 };
 

@@ -86,7 +86,8 @@ static struct {
 	uint64_t now;			/* the virtual clock */
 	int fail_at;			/* datagram number that fails (-1: none) */
 	int fail_err;
-	int fail_count;			/* and how many after it */
+	int fail_count;			/* how many fail */
+	int fail_every;			/* one in this many from fail_at (0: 1) */
 	int attempts;			/* datagrams offered to the socket */
 	int n;
 	uint64_t t[MAX_DGRAMS];
@@ -98,8 +99,12 @@ static int sock_send(const uint8_t *d, size_t len, void *opaque)
 	int k = sock.attempts++;
 
 	(void)opaque;
-	if (sock.fail_at >= 0 && k >= sock.fail_at && k < sock.fail_at + sock.fail_count)
-		return sock.fail_err;
+	if (sock.fail_at >= 0 && k >= sock.fail_at) {
+		int every = sock.fail_every ? sock.fail_every : 1;
+
+		if ((k - sock.fail_at) % every == 0 && (k - sock.fail_at) / every < sock.fail_count)
+			return sock.fail_err;
+	}
 	if (len != RTP_PACKET_SIZE || sock.n == MAX_DGRAMS)
 		return -EMSGSIZE;
 	sock.t[sock.n] = sock.now;
@@ -228,6 +233,32 @@ static int frame(uint64_t commit, uint64_t now)
 	return stream_frame(&st, commit, 1, NULL, now);
 }
 
+/*
+ * The daemon's loop on the virtual clock: from *@t for @ms, a new frame
+ * every 33 ms and the timer every 20 ms.  Stops at the first status, and
+ * leaves *@t at that time.
+ */
+static int run_for(uint64_t *t, unsigned int ms)
+{
+	uint64_t end = *t + ms * MS, next_frame = *t, next_tick = *t;
+	int ret = STREAM_OK;
+
+	while (ret == STREAM_OK && *t < end) {
+		sock.now = *t;
+		if (*t >= next_frame) {
+			ret = stream_frame(&st, *t, 1, NULL, *t);
+			next_frame += 33 * MS;
+		}
+		if (ret == STREAM_OK && *t >= next_tick) {
+			ret = stream_tick(&st, *t);
+			next_tick += 20 * MS;
+		}
+		if (ret == STREAM_OK)
+			*t = next_frame < next_tick ? next_frame : next_tick;
+	}
+	return ret;
+}
+
 /* The stream flows: the first frame is an IDR, its PTS the commit time plus the latency. */
 static void test_basic(void)
 {
@@ -297,10 +328,67 @@ static void test_loss_idr(void)
 	check(enc.idrs == 3, "loss: three IDRs in all (%d)", enc.idrs);
 }
 
+/*
+ * ICMP port unreachable: a receiver that is still setting up its sockets
+ * (ffmpeg does) refuses one datagram, and that is a loss, not the end.
+ * Only refusals that go on for 3 s (none 2 s apart) end the session, as
+ * the sink's request; those that stop in time are forgotten.
+ */
+static void test_refused(void)
+{
+	uint64_t t = T0, t1;
+	int ret, idrs;
+
+	setup(5000, 20000);
+	stream_play(&st, false, t);
+	ret = run_for(&t, 400);
+	idrs = enc.idrs;
+	sock.fail_at = sock.attempts + 2;
+	sock.fail_err = -ECONNREFUSED;
+	sock.fail_count = 1;
+	ret = run_for(&t, 5000);
+	check(ret == STREAM_OK, "refused: one ECONNREFUSED does not end the session (%d)", ret);
+	check(enc.idrs > idrs, "refused: an IDR follows it");
+	/* Refused again and again for 2.5 s (loopback: one datagram in two), then no more. */
+	sock.fail_at = sock.attempts;
+	sock.fail_every = 2;
+	sock.fail_count = 2500 / 33 * 4 / 2;
+	ret = run_for(&t, 2500);
+	ret = ret == STREAM_OK ? run_for(&t, 3000) : ret;
+	check(ret == STREAM_OK, "refused: 2.5 s of refusals, then none: the session goes on (%d)",
+	      ret);
+	/* A receiver gone for good: the session ends 3 s after the first refusal. */
+	sock.fail_at = sock.attempts;
+	sock.fail_every = 2;
+	sock.fail_count = 1000000;
+	t1 = t;
+	ret = run_for(&t, 10000);
+	check(ret == WFD_STATUS_SINK_DISCONNECT_REQUEST && st.diag == -ECONNREFUSED &&
+	      t - t1 >= 3000 * MS && t - t1 < 3200 * MS,
+	      "refused: for good, the session ends as the sink's request after %llu ms (%d, diag %d)",
+	      (unsigned long long)((t - t1) / MS), ret, st.diag);
+	/* Across a Wi-Fi link the kernel rate-limits ICMP: one refusal a second. */
+	setup(5000, 20000);
+	t = T0;
+	stream_play(&st, false, t);
+	ret = run_for(&t, 400);
+	sock.fail_at = sock.attempts;
+	sock.fail_err = -ECONNREFUSED;
+	sock.fail_every = 200;	/* about a second's datagrams */
+	sock.fail_count = 1000000;
+	t1 = t;
+	ret = run_for(&t, 10000);
+	check(ret == WFD_STATUS_SINK_DISCONNECT_REQUEST && t - t1 >= 3000 * MS &&
+	      t - t1 < 4100 * MS,
+	      "refused: one a second ends the session after %llu ms (%d)",
+	      (unsigned long long)((t - t1) / MS), ret);
+}
+
 int main(void)
 {
 	test_basic();
 	test_loss_idr();
+	test_refused();
 	frame_encoder_destroy(fe);
 	return tap_done();
 }
