@@ -123,9 +123,18 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->encoder);
 		return -1;
 	}
+	/*
+	 * The PCR a frame leaves with is the time it is sent: a PTS of less
+	 * than that would be late before it arrives.
+	 */
+	if (o->latency_ms < 20) {
+		fprintf(stderr, "wfdd: --latency must be at least 20 ms: the PTS must be ahead of "
+			"the PCR a frame is sent with\n");
+		return -1;
+	}
 	/* One of the two modes; modes come from the sink in Wi-Fi Display mode. */
 	if (!o->rtp == !o->listen || (o->listen && o->nmodes) || optind != argc ||
-	    o->bitrate_kbps < 100 || o->latency_ms < 0 || o->idr_ms < 100 ||
+	    o->bitrate_kbps < 100 || o->idr_ms < 100 ||
 	    o->keepalive_ms < 100 || o->keepalive_timeout_ms <= o->keepalive_ms) {
 		usage(stderr);
 		return -1;

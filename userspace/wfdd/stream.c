@@ -42,7 +42,7 @@ void stream_start(struct stream *s, struct frame_encoder *fe, int fd, uint64_t n
 	s->fe = fe;
 	s->fd = fd;
 	s->playing = s->want_idr = s->lost = s->audio = s->blank = false;
-	s->last_encode = s->last_idr = 0;
+	s->last_encode = s->last_idr = s->last_pts = 0;
 	s->first_send_error = s->refused_since = s->last_refused = 0;
 	s->last_send_error = 0;
 	s->diag = 0;
@@ -203,7 +203,15 @@ static int encode_and_send(struct stream *s, uint64_t commit_ns, bool idr, uint6
 		s->last_idr = now;
 		s->want_idr = s->lost = false;
 	}
+	/*
+	 * Never back, not even by a tick: a refresh or an IDR of the kept
+	 * picture is stamped with the time it is made, and a frame handed
+	 * over after it may have been committed before that.
+	 */
 	pts = (commit_ns + (uint64_t)s->cfg.latency_ms * 1000000ull) * 9 / 100000;
+	if (s->last_pts && pts <= s->last_pts)
+		pts = s->last_pts + 1;
+	s->last_pts = pts;
 	rtp_set_time(&s->rtp, (uint32_t)(at * 9 / 100000));
 	ret = ts_mux_video(&s->ts, out.data, out.len, pts, out.key, at * 27 / 1000);
 	if (!ret)

@@ -62,6 +62,7 @@ struct stream {
 	bool audio;			/* a silent LPCM track */
 	uint64_t audio_ns;		/* start time of the next LPCM PES */
 	uint64_t last_encode, last_idr;
+	uint64_t last_pts;		/* 90 kHz, not wrapped to 33 bits */
 	uint64_t first_send_error;	/* start of a run of EAGAIN/ENOBUFS */
 	uint64_t refused_since;		/* start of a run of refusals (ICMP) */
 	uint64_t last_refused;

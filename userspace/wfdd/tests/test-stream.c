@@ -128,6 +128,7 @@ static struct {
 	struct pes pes[4096];
 	int npes;
 	int cc_errors;		/* continuity breaks on the video PID */
+	int pts_back;		/* video PTS not after the one before */
 	int lpcm;		/* audio PES */
 	uint8_t buf[512 * 1024];
 	size_t got;
@@ -183,6 +184,8 @@ static void demux(void)
 				off += 1 + p[4];
 			if (p[1] & 0x40) {
 				pes_done();
+				if (dmx.npes && get_pts(p + off + 9) <= dmx.pes[dmx.npes - 1].pts)
+					dmx.pts_back++;
 				dmx.pes[dmx.npes++] = (struct pes){ .pts = get_pts(p + off + 9),
 								    .first = k };
 				dmx.open = true;
@@ -277,6 +280,7 @@ static void test_basic(void)
 	for (int i = 0; i < dmx.npes; i++)
 		check(dmx.pes[i].complete && dmx.pes[i].au == i, "basic: PES %d is AU %d, whole", i, i);
 	check(!dmx.cc_errors, "basic: continuity");
+	check(!dmx.pts_back, "basic: PTS strictly increasing");
 }
 
 /*
@@ -326,6 +330,7 @@ static void test_loss_idr(void)
 	      sock.t[dmx.pes[first_idr].first] - sock.t[dmx.pes[11].first] < 300 * MS,
 	      "loss: the next IDR comes 250 ms after the last one (PES %d)", first_idr);
 	check(enc.idrs == 3, "loss: three IDRs in all (%d)", enc.idrs);
+	check(!dmx.pts_back, "loss: PTS strictly increasing");
 }
 
 /*
@@ -384,11 +389,49 @@ static void test_refused(void)
 	      (unsigned long long)((t - t1) / MS), ret);
 }
 
+/*
+ * The PTS never goes back.  An IDR of the kept picture (PLAY, the sink's
+ * request) or a refresh is stamped with the time it is made, and a new
+ * frame handed over right after it was committed before that time.
+ */
+static void test_pts(void)
+{
+	uint64_t t = T0;
+	int ret;
+
+	setup(5000, 20000);
+	stream_play(&st, false, t);
+	ret = frame(t, t + MS);
+	/* The sink asks for an IDR at t + 40 ms; a frame committed at t + 33 ms is ready. */
+	t += 40 * MS;
+	sock.now = t;
+	ret = ret == STREAM_OK ? stream_idr(&st, t) : ret;
+	ret = ret == STREAM_OK ? frame(t - 7 * MS, t) : ret;
+	/* The idle refresh, then a frame committed just before it. */
+	t += 1100 * MS;
+	sock.now = t;
+	ret = ret == STREAM_OK ? stream_tick(&st, t) : ret;
+	ret = ret == STREAM_OK ? frame(t - 2 * MS, t + MS) : ret;
+	/* Two frames committed in the same 90 kHz tick. */
+	t += 33 * MS;
+	ret = ret == STREAM_OK ? frame(t, t + MS) : ret;
+	ret = ret == STREAM_OK ? frame(t + 1000, t + 2 * MS) : ret;
+	demux();
+	check(ret == STREAM_OK && dmx.npes == 7, "pts: 7 pictures (%d)", dmx.npes);
+	check(!dmx.pts_back, "pts: strictly increasing (%d went back)", dmx.pts_back);
+	for (int i = 1; i < dmx.npes; i++)
+		if (dmx.pes[i].pts <= dmx.pes[i - 1].pts)
+			printf("# PES %d: PTS %llu after %llu\n", i,
+			       (unsigned long long)dmx.pes[i].pts,
+			       (unsigned long long)dmx.pes[i - 1].pts);
+}
+
 int main(void)
 {
 	test_basic();
 	test_loss_idr();
 	test_refused();
+	test_pts();
 	frame_encoder_destroy(fe);
 	return tap_done();
 }
