@@ -23,7 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
-#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -150,27 +149,41 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
+/* How long ppoll() may wait: until the first deadline of the session. */
+static struct timespec *timeout(const struct wfdd *d, struct timespec *ts)
+{
+	uint64_t t = session_deadline(d), now = now_ns();
+
+	if (t == UINT64_MAX)
+		return NULL;
+	t = t > now ? t - now : 0;
+	ts->tv_sec = (time_t)(t / 1000000000ull);
+	ts->tv_nsec = (long)(t % 1000000000ull);
+	return ts;
+}
+
 /*
  * One session, until it ends: its status (session_end()).  The loop only
  * waits and dispatches: signals, a sink knocking while one is served, the
- * output's events and frames, the sink's connection, the stream's timer.
+ * output's events and frames, the sink's connection, and the deadlines
+ * of the stream and of the sink's session.
  */
-static int run(struct wfdd *d, int sigfd, int timerfd)
+static int run(struct wfdd *d, int sigfd)
 {
 	for (;;) {
-		struct pollfd p[5] = {
+		struct pollfd p[4] = {
 			/* Events come only while a session is connected. */
 			{ .fd = d->src.session ? d->src.fd : -1, .events = POLLIN },
 			{ .fd = sigfd, .events = POLLIN },
-			{ .fd = timerfd, .events = POLLIN },
 			{ .fd = d->conn ? d->conn->fd : -1,
 			  .events = d->conn ? wfd_conn_events(d->conn) : 0 },
 			/* Only to turn away others while a sink is connected. */
 			{ .fd = d->conn ? d->conn->listen_fd : -1, .events = POLLIN },
 		};
+		struct timespec ts;
 		int ret;
 
-		if (poll(p, 5, -1) < 0) {
+		if (ppoll(p, 4, timeout(d, &ts), NULL) < 0) {
 			if (errno == EINTR)
 				continue;
 			d->diag = -errno;
@@ -187,25 +200,19 @@ static int run(struct wfdd *d, int sigfd, int timerfd)
 			d->stopping = true;
 			wfds_stop(&d->conn->session, now_ns() / 1000000);
 		}
-		if (p[4].revents)
+		if (p[3].revents)
 			wfd_conn_accept(d->conn, &d->conn->session.cfg, now_ns() / 1000000);
 		if (p[0].revents && (ret = source_dispatch(&d->src)) < 0) {
 			d->diag = ret;
 			return WFD_STATUS_CRITICAL_ERROR;
 		}
-		if (d->conn && (ret = session_step(d, p[3].revents, now_ns())) != SESSION_ON)
+		if (d->conn && (ret = session_step(d, p[2].revents, now_ns())) != SESSION_ON)
 			return ret;
 		if ((ret = session_frame(d, now_ns())) != SESSION_ON)
 			return ret;
-		if (p[2].revents) {
-			uint64_t ticks;
-
-			if (read(timerfd, &ticks, sizeof(ticks)) < 0)
-				ticks = 0;
-			if ((ret = stream_tick(&d->stream, now_ns())) != STREAM_OK) {
-				d->diag = d->stream.diag;
-				return ret;
-			}
+		if ((ret = stream_run(&d->stream, now_ns())) != STREAM_OK) {
+			d->diag = d->stream.diag;
+			return ret;
 		}
 	}
 }
@@ -215,7 +222,7 @@ static int run(struct wfdd *d, int sigfd, int timerfd)
  * session starts on the claimed output when a sink has told its modes,
  * and ends with its status, which unplugs the output.
  */
-static int serve_sinks(struct wfdd *d, int sigfd, int timerfd)
+static int serve_sinks(struct wfdd *d, int sigfd)
 {
 	struct wfd_conn conn;
 	struct wfds_config cfg;
@@ -260,7 +267,7 @@ static int serve_sinks(struct wfdd *d, int sigfd, int timerfd)
 		if (wfd_conn_accept(&conn, &cfg, now_ns() / 1000000))
 			continue;
 		session_new_sink(d, now_ns());
-		session_end(d, run(d, sigfd, timerfd));
+		session_end(d, run(d, sigfd));
 		wfd_conn_hangup(&conn);
 		/*
 		 * The encoder keeps the last picture and imports by buffer id:
@@ -279,7 +286,7 @@ static int serve_sinks(struct wfdd *d, int sigfd, int timerfd)
 }
 
 /* Direct mode: one session with --mode's modes, streamed to --rtp. */
-static int stream_direct(struct wfdd *d, int sigfd, int timerfd)
+static int stream_direct(struct wfdd *d, int sigfd)
 {
 	uint8_t edid[256];
 	char host[256], *port;
@@ -298,7 +305,7 @@ static int stream_direct(struct wfdd *d, int sigfd, int timerfd)
 		close(sock);
 		return 1;
 	}
-	status = run(d, sigfd, timerfd);
+	status = run(d, sigfd);
 	session_end(d, status);
 	return status >= 0 ? 1 : 0;
 }
@@ -306,10 +313,9 @@ static int stream_direct(struct wfdd *d, int sigfd, int timerfd)
 int main(int argc, char **argv)
 {
 	struct wfdd d = { .src.fd = -1 };
-	struct itimerspec its = { { 0, 20000000 }, { 0, 20000000 } };
 	uint8_t edid[256];
 	sigset_t mask;
-	int n, ret, sigfd = -1, timerfd = -1;
+	int n, ret, sigfd = -1;
 
 	if (parse_opts(argc, argv, &d.o))
 		return 2;
@@ -350,16 +356,12 @@ int main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
-	timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
-	timerfd_settime(timerfd, 0, &its, NULL);
 
-	ret = d.o.listen ? serve_sinks(&d, sigfd, timerfd) : stream_direct(&d, sigfd, timerfd);
+	ret = d.o.listen ? serve_sinks(&d, sigfd) : stream_direct(&d, sigfd);
 out:
 	/* The output is free again once the claim fd is closed. */
 	source_close(&d.src);
 	frame_encoder_destroy(d.fe);
-	if (timerfd >= 0)
-		close(timerfd);
 	if (sigfd >= 0)
 		close(sigfd);
 	if (d.frame_log)

@@ -356,6 +356,19 @@ int session_step(struct wfdd *d, short revents, uint64_t now)
 	return SESSION_ON;
 }
 
+uint64_t session_deadline(const struct wfdd *d)
+{
+	uint64_t t = stream_deadline(&d->stream), ms;
+
+	/* The sink's session: replies, keep-alives, its own timeouts (ms). */
+	if (d->conn && d->conn->fd >= 0) {
+		ms = wfds_deadline(&d->conn->session);
+		if (ms != UINT64_MAX && ms * 1000000ull < t)
+			t = ms * 1000000ull;
+	}
+	return t;
+}
+
 static const char *const status_names[] = {
 	"critical error", "missing keep-alive", "sink disconnect request",
 	"insufficient bandwidth", "sink failed mode change", "companion disconnect",

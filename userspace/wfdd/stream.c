@@ -260,11 +260,22 @@ static int send_silence(struct stream *s, uint64_t now)
 	return ret;
 }
 
-int stream_tick(struct stream *s, uint64_t now)
+/* Every 20 ms, playing or not. */
+#define TICK_NS		20000000ull
+
+uint64_t stream_deadline(const struct stream *s)
+{
+	return s->next_tick;
+}
+
+int stream_run(struct stream *s, uint64_t now)
 {
 	struct drm_wfd_report_stats rs = { 0 };
 	int ret = 0;
 
+	if (now < s->next_tick)
+		return STREAM_OK;
+	s->next_tick = now + TICK_NS;
 	if (!s->playing)
 		return STREAM_OK;
 	/* An idle desktop: keep the sink's picture alive at 1 fps. */

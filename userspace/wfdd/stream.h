@@ -63,6 +63,7 @@ struct stream {
 	uint64_t audio_ns;		/* start time of the next LPCM PES */
 	uint64_t last_encode, last_idr;
 	uint64_t last_pts;		/* 90 kHz, not wrapped to 33 bits */
+	uint64_t next_tick;		/* refresh, PSI/PCR, audio, statistics */
 	uint64_t first_send_error;	/* start of a run of EAGAIN/ENOBUFS */
 	uint64_t refused_since;		/* start of a run of refusals (ICMP) */
 	uint64_t last_refused;
@@ -92,8 +93,10 @@ int stream_idr(struct stream *s, uint64_t now);
  */
 int stream_frame(struct stream *s, uint64_t commit_ns, uint64_t seq,
 		 struct frame_times *ft, uint64_t now);
-/* The periodic timer: refresh, PSI/PCR, audio, statistics. */
-int stream_tick(struct stream *s, uint64_t now);
+/* What is due at @now: refresh, PSI/PCR, audio, statistics. */
+int stream_run(struct stream *s, uint64_t now);
+/* When stream_run() has something to do next (UINT64_MAX: nothing). */
+uint64_t stream_deadline(const struct stream *s);
 /* The session is over: close the socket. */
 void stream_stop(struct stream *s);
 

@@ -84,6 +84,8 @@ int session_frame(struct wfdd *d, uint64_t now);
  * session status.
  */
 int session_step(struct wfdd *d, short revents, uint64_t now);
+/* The first time the session has something to do without an fd waking it. */
+uint64_t session_deadline(const struct wfdd *d);
 /*
  * End the live session, if any, with @status and d->diag, and say so.
  * The output unplugs; the claim stays for the next sink.

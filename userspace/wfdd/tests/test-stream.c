@@ -238,12 +238,12 @@ static int frame(uint64_t commit, uint64_t now)
 
 /*
  * The daemon's loop on the virtual clock: from *@t for @ms, a new frame
- * every 33 ms and the timer every 20 ms.  Stops at the first status, and
- * leaves *@t at that time.
+ * every 33 ms, and the stream run at each of its deadlines.  Stops at the
+ * first status, and leaves *@t at that time.
  */
 static int run_for(uint64_t *t, unsigned int ms)
 {
-	uint64_t end = *t + ms * MS, next_frame = *t, next_tick = *t;
+	uint64_t end = *t + ms * MS, next_frame = *t, next;
 	int ret = STREAM_OK;
 
 	while (ret == STREAM_OK && *t < end) {
@@ -252,12 +252,11 @@ static int run_for(uint64_t *t, unsigned int ms)
 			ret = stream_frame(&st, *t, 1, NULL, *t);
 			next_frame += 33 * MS;
 		}
-		if (ret == STREAM_OK && *t >= next_tick) {
-			ret = stream_tick(&st, *t);
-			next_tick += 20 * MS;
-		}
 		if (ret == STREAM_OK)
-			*t = next_frame < next_tick ? next_frame : next_tick;
+			ret = stream_run(&st, *t);
+		next = stream_deadline(&st);
+		if (ret == STREAM_OK)
+			*t = next_frame < next ? next_frame : next;
 	}
 	return ret;
 }
@@ -410,7 +409,7 @@ static void test_pts(void)
 	/* The idle refresh, then a frame committed just before it. */
 	t += 1100 * MS;
 	sock.now = t;
-	ret = ret == STREAM_OK ? stream_tick(&st, t) : ret;
+	ret = ret == STREAM_OK ? stream_run(&st, t) : ret;
 	ret = ret == STREAM_OK ? frame(t - 2 * MS, t + MS) : ret;
 	/* Two frames committed in the same 90 kHz tick. */
 	t += 33 * MS;
