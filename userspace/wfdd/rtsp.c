@@ -16,6 +16,7 @@
 void rtsp_parser_init(struct rtsp_parser *p)
 {
 	p->len = 0;
+	p->whole = 0;
 }
 
 int rtsp_parser_feed(struct rtsp_parser *p, const void *data, size_t len)
@@ -27,10 +28,27 @@ int rtsp_parser_feed(struct rtsp_parser *p, const void *data, size_t len)
 	return 0;
 }
 
+size_t rtsp_parser_take(struct rtsp_parser *p, const void *data, size_t len)
+{
+	size_t room = sizeof(p->buf) - p->len;
+
+	if (len > room)
+		len = room;
+	memcpy(p->buf + p->len, data, len);
+	p->len += len;
+	return len;
+}
+
+size_t rtsp_parser_needed(const struct rtsp_parser *p)
+{
+	return p->whole > p->len ? p->whole - p->len : 0;
+}
+
 static void consume(struct rtsp_parser *p, size_t n)
 {
 	memmove(p->buf, p->buf + n, p->len - n);
 	p->len -= n;
+	p->whole = 0;
 }
 
 static char *trim(char *s)
@@ -108,6 +126,9 @@ int rtsp_parser_next(struct rtsp_parser *p, struct rtsp_msg *m)
 	int err = 0;
 	char *line, *next;
 
+	/* A body still on its way: the header section is not parsed again. */
+	if (p->whole > p->len)
+		return 0;
 	/* Blank lines between messages are allowed (RFC 2326 §4). */
 	while (pos < p->len && (p->buf[pos] == '\r' || p->buf[pos] == '\n'))
 		pos++;
@@ -195,8 +216,11 @@ int rtsp_parser_next(struct rtsp_parser *p, struct rtsp_msg *m)
 		m->nheaders++;
 	}
 
-	if (p->len - head_end < body_len)
-		return 0;	/* the parse is repeated once the body is in */
+	if (p->len - head_end < body_len) {
+		/* Parsed once more when the whole body is in. */
+		p->whole = head_end + body_len;
+		return 0;
+	}
 	memcpy(m->text + out, p->buf + head_end, body_len);
 	m->text[out + body_len] = 0;
 	m->body = m->text + out;

@@ -46,6 +46,11 @@ struct rtsp_msg {
 struct rtsp_parser {
 	char buf[RTSP_MAX_MESSAGE];
 	size_t len;
+	/*
+	 * Once a message's header section is complete, its whole length:
+	 * it is not parsed again until that much is in.  0 otherwise.
+	 */
+	size_t whole;
 };
 
 void rtsp_parser_init(struct rtsp_parser *p);
@@ -56,6 +61,21 @@ void rtsp_parser_init(struct rtsp_parser *p);
  * message boundary at all).
  */
 int rtsp_parser_feed(struct rtsp_parser *p, const void *data, size_t len);
+
+/*
+ * Append what fits of @len bytes; returns how many were taken.  A
+ * complete message always fits in an empty buffer, so a caller that takes
+ * out every complete message (rtsp_parser_next()) before the next call
+ * never loses a legal stream, however much it reads at once.
+ */
+size_t rtsp_parser_take(struct rtsp_parser *p, const void *data, size_t len);
+
+/*
+ * How many more bytes the message at the head of the buffer needs, once
+ * its header section is complete (the rest of its body); 0 when that is
+ * not known yet.
+ */
+size_t rtsp_parser_needed(const struct rtsp_parser *p);
 
 /*
  * Take the next complete message out of the buffer.  Returns 1 with @m

@@ -76,6 +76,66 @@ static void test_pipelined(void)
 	EXPECT(rtsp_parser_next(&p, &m) == 0);
 }
 
+/*
+ * A complete header section with its body still coming is parsed once:
+ * the parser knows how much is missing and waits for it.
+ */
+static void test_body_waits(void)
+{
+	static const char head[] = "SET_PARAMETER rtsp://x/wfd1.0 RTSP/1.0\r\nCSeq: 4\r\n"
+				   "Content-Length: 4000\r\n\r\n";
+	char body[4000];
+
+	memset(body, 'x', sizeof(body));
+	rtsp_parser_init(&p);
+	EXPECT(rtsp_parser_needed(&p) == 0);
+	EXPECT(feed_str(head) == 0);
+	EXPECT(rtsp_parser_next(&p, &m) == 0);
+	EXPECT(rtsp_parser_needed(&p) == 4000);
+	for (size_t i = 0; i < sizeof(body) - 1; i++) {
+		EXPECT(rtsp_parser_feed(&p, body + i, 1) == 0);
+		EXPECT(rtsp_parser_next(&p, &m) == 0);
+	}
+	EXPECT(rtsp_parser_needed(&p) == 1);
+	EXPECT(rtsp_parser_feed(&p, body, 1) == 0);
+	EXPECT(rtsp_parser_next(&p, &m) == 1 && m.cseq == 4 && m.body_len == 4000);
+	EXPECT(rtsp_parser_needed(&p) == 0 && p.len == 0);
+}
+
+/*
+ * A legal pipelined burst far larger than the buffer, in one read: taken
+ * piecewise and drained as it goes, every message comes out.
+ */
+static void test_take_burst(void)
+{
+	static const char one[] = "SET_PARAMETER rtsp://x/wfd1.0 RTSP/1.0\r\nCSeq: 9\r\n"
+				  "Session: 12345678\r\nContent-Length: 17\r\n\r\nwfd_idr_request\r\n";
+	static char burst[40 * 1024];
+	size_t len = 0, pos = 0;
+	int count = 0, r;
+
+	while (len + sizeof(one) - 1 <= sizeof(burst)) {
+		memcpy(burst + len, one, sizeof(one) - 1);
+		len += sizeof(one) - 1;
+	}
+	EXPECT(len > 2 * RTSP_MAX_MESSAGE);
+	rtsp_parser_init(&p);
+	/* Feeding it whole cannot work: it does not fit. */
+	EXPECT(rtsp_parser_feed(&p, burst, len) == -EMSGSIZE);
+	while (pos < len) {
+		size_t n = rtsp_parser_take(&p, burst + pos, len - pos);
+
+		EXPECT(n > 0);
+		if (!n)
+			break;
+		pos += n;
+		while ((r = rtsp_parser_next(&p, &m)) == 1)
+			count++;
+		EXPECT(r == 0);
+	}
+	EXPECT(count == (int)(len / (sizeof(one) - 1)));
+}
+
 static void test_bad(void)
 {
 	static const char nul[] = "OPTIONS * RTSP/1.0\r\nCSeq: 1\0x\r\n\r\n";
@@ -257,6 +317,8 @@ int main(void)
 	test_request_crlf();
 	test_response_split();
 	test_pipelined();
+	test_body_waits();
+	test_take_burst();
 	test_bad();
 	test_writer();
 	test_random();
