@@ -139,13 +139,19 @@ static void send_trigger(struct wfds *s, enum kind k, uint64_t now)
 	send_request(s, k, body, now);
 }
 
+static int choose_format(const struct wfds *s, unsigned int w, unsigned int h,
+			 unsigned int hz, struct wfd_video_formats *out)
+{
+	return wfd_choose_format(&s->caps.video, w, h, hz, s->cfg.profiles,
+				 s->cfg.prefer_profiles, s->cfg.max_level, out);
+}
+
 static void send_m4(struct wfds *s, uint64_t now)
 {
 	char body[1024];
 	int ret;
 
-	ret = wfd_choose_format(&s->caps.video, s->mode_w, s->mode_h, s->mode_hz,
-				s->cfg.profiles, s->cfg.max_level, &s->m4.video);
+	ret = choose_format(s, s->mode_w, s->mode_h, s->mode_hz, &s->m4.video);
 	if (ret) {
 		LOG(s, "the sink does not take %ux%u@%u", s->mode_w, s->mode_h, s->mode_hz);
 		end(s, WFD_STATUS_SINK_FAILED_MODE_CHANGE, ret);
@@ -252,6 +258,14 @@ static void log_params(struct wfds *s, const struct wfd_params *p, const char *w
 			LOG(s, "%s: malformed %s: ignored", what, wfd_param_name(b));
 }
 
+size_t wfds_sink_modes(const struct wfds *s, struct wfd_mode *modes, size_t n)
+{
+	if (!(s->caps.present & WFD_P_VIDEO_FORMATS))
+		return 0;
+	return wfd_video_modes_for(&s->caps.video, s->cfg.max_width, s->cfg.max_height,
+				   s->cfg.profiles, s->cfg.max_level, modes, n);
+}
+
 static void on_m3_reply(struct wfds *s, const struct rtsp_msg *m)
 {
 	struct wfd_mode modes[1];
@@ -263,8 +277,7 @@ static void on_m3_reply(struct wfds *s, const struct rtsp_msg *m)
 		return;
 	}
 	log_params(s, &s->caps, "M3 reply");
-	if (!(s->caps.present & WFD_P_VIDEO_FORMATS) ||
-	    !wfd_video_modes(&s->caps.video, s->cfg.max_width, s->cfg.max_height, modes, 1)) {
+	if (!wfds_sink_modes(s, modes, 1)) {
 		LOG(s, "the sink lists no video format we can send");
 		end(s, WFD_STATUS_SINK_FAILED_MODE_CHANGE, -EPROTO);
 		return;
@@ -622,8 +635,7 @@ void wfds_set_mode(struct wfds *s, unsigned int w, unsigned int h, unsigned int 
 		 * it lit across an unplug): it picks one of the sink's modes
 		 * next, so wait for that rather than fail.
 		 */
-		if (wfd_choose_format(&s->caps.video, w, h, hz, s->cfg.profiles,
-				      s->cfg.max_level, &f)) {
+		if (choose_format(s, w, h, hz, &f)) {
 			LOG(s, "%ux%u@%u is not the sink's: waiting for the compositor's next mode",
 			    w, h, hz);
 		} else {

@@ -26,6 +26,7 @@ struct wfds_config {
 	uint32_t request_timeout_ms;	/* reply to M1-M5, M12 (5000) */
 	uint32_t teardown_timeout_ms;	/* M8 after our TEARDOWN trigger (2000) */
 	uint8_t profiles;		/* WFD_PROFILE_* the encoder produces */
+	uint8_t prefer_profiles;	/* of those, what it makes without a switch (0: none) */
 	uint8_t max_level;		/* one WFD_LEVEL_* bit */
 	unsigned int max_width, max_height;	/* encoder limits */
 	uint32_t session_seed;		/* makes the RTSP session id */
@@ -132,6 +133,12 @@ void wfds_fail(struct wfds *s, int status, int32_t diag);
 
 /* Bytes to write: s->out, s->out_len; the caller says how many went out. */
 void wfds_written(struct wfds *s, size_t n);
+/*
+ * The modes the output is connected with: the sink's that the encoder,
+ * the level and the profiles can carry, native first.  Returns how many
+ * of @n were filled.
+ */
+size_t wfds_sink_modes(const struct wfds *s, struct wfd_mode *modes, size_t n);
 /* Take the next action; false when there is none. */
 bool wfds_next_action(struct wfds *s, struct wfds_action *a);
 

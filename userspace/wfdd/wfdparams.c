@@ -657,15 +657,53 @@ int wfd_params_write_names(uint32_t which, char *buf, size_t size)
 	return w.overflow ? -ENOSPC : (int)w.len;
 }
 
-static bool mode_allowed(const struct wfd_video_codec *vc, const struct wfd_resolution *r,
-			 unsigned int max_w, unsigned int max_h)
+static uint8_t top_bit(uint8_t v)
 {
-	if (r->interlaced || r->width > max_w || r->height > max_h || r->hz > 60)
+	uint8_t b = 0;
+
+	while (v >>= 1)
+		b++;
+	return (uint8_t)(1u << b);
+}
+
+bool wfd_level_carries(uint8_t level, unsigned int w, unsigned int h, unsigned int hz)
+{
+	/* MaxFS (macroblocks) and MaxMBPS of levels 3.1, 3.2, 4, 4.1, 4.2. */
+	static const uint32_t max_fs[] = { 3600, 5120, 8192, 8192, 8704 };
+	static const uint32_t max_mbps[] = { 108000, 216000, 245760, 245760, 522240 };
+	uint64_t mbs = (uint64_t)((w + 15) / 16) * ((h + 15) / 16);
+	unsigned int i = 0;
+
+	level &= WFD_LEVEL_MASK;
+	if (!level)
+		return false;
+	for (uint8_t b = top_bit(level); b > 1; b >>= 1)
+		i++;
+	/* Neither side may exceed sqrt(8 * MaxFS) macroblocks either. */
+	if ((uint64_t)((w + 15) / 16) * ((w + 15) / 16) > 8ull * max_fs[i] ||
+	    (uint64_t)((h + 15) / 16) * ((h + 15) / 16) > 8ull * max_fs[i])
+		return false;
+	return mbs <= max_fs[i] && mbs * hz <= max_mbps[i];
+}
+
+/* The level M4 names for codec entry @vc: the sink's, capped by ours. */
+static uint8_t entry_level(const struct wfd_video_codec *vc, uint8_t max_level)
+{
+	uint8_t lev = top_bit(vc->level);
+
+	return lev > max_level ? top_bit(max_level) : lev;
+}
+
+/* Whether @vc, as the source can use it, carries mode @r. */
+static bool entry_carries(const struct wfd_video_codec *vc, const struct wfd_resolution *r,
+			  uint8_t profiles, uint8_t max_level)
+{
+	if (r->interlaced || r->hz > 60 || !(vc->profile & profiles) || !max_level)
 		return false;
 	if ((vc->max_hres && r->width > vc->max_hres) ||
 	    (vc->max_vres && r->height > vc->max_vres))
 		return false;
-	return true;
+	return wfd_level_carries(entry_level(vc, max_level), r->width, r->height, r->hz);
 }
 
 static uint64_t score(const struct wfd_mode *m)
@@ -680,8 +718,9 @@ static int cmp_modes(const void *a, const void *b)
 	return sa < sb ? 1 : sa > sb ? -1 : 0;
 }
 
-size_t wfd_video_modes(const struct wfd_video_formats *v, unsigned int max_w,
-		       unsigned int max_h, struct wfd_mode *modes, size_t n)
+size_t wfd_video_modes_for(const struct wfd_video_formats *v, unsigned int max_w,
+			   unsigned int max_h, uint8_t profiles, uint8_t max_level,
+			   struct wfd_mode *modes, size_t n)
 {
 	const struct wfd_resolution *native;
 	struct wfd_mode all[96];
@@ -700,7 +739,8 @@ size_t wfd_video_modes(const struct wfd_video_formats *v, unsigned int max_w,
 				struct wfd_mode m = { r->width, r->height, r->hz };
 				size_t k;
 
-				if (!(vc->res[t] & (1u << b)) || !mode_allowed(vc, r, max_w, max_h))
+				if (!(vc->res[t] & (1u << b)) || r->width > max_w ||
+				    r->height > max_h || !entry_carries(vc, r, profiles, max_level))
 					continue;
 				for (k = 0; k < count; k++)
 					if (!memcmp(&all[k], &m, sizeof(m)))
@@ -724,17 +764,20 @@ size_t wfd_video_modes(const struct wfd_video_formats *v, unsigned int max_w,
 	return out;
 }
 
-static uint8_t top_bit(uint8_t v)
+size_t wfd_video_modes(const struct wfd_video_formats *v, unsigned int max_w,
+		       unsigned int max_h, struct wfd_mode *modes, size_t n)
 {
-	uint8_t b = 0;
+	return wfd_video_modes_for(v, max_w, max_h, WFD_PROFILE_MASK, WFD_LEVEL_4_2, modes, n);
+}
 
-	while (v >>= 1)
-		b++;
-	return (uint8_t)(1u << b);
+/* Rank of profile bit @prof: preferred ones first, then High before Baseline. */
+static unsigned int profile_rank(uint8_t prof, uint8_t prefer)
+{
+	return (prof & prefer ? 4u : 0u) + prof;
 }
 
 int wfd_choose_format(const struct wfd_video_formats *sink, unsigned int w,
-		      unsigned int h, unsigned int hz, uint8_t profiles,
+		      unsigned int h, unsigned int hz, uint8_t profiles, uint8_t prefer,
 		      uint8_t max_level, struct wfd_video_formats *out)
 {
 	const struct wfd_video_codec *best = NULL;
@@ -746,34 +789,30 @@ int wfd_choose_format(const struct wfd_video_formats *sink, unsigned int w,
 		return -ENOENT;
 	for (unsigned int i = 0; i < sink->ncodecs; i++) {
 		const struct wfd_video_codec *vc = &sink->codecs[i];
-		uint8_t prof = vc->profile & profiles, lev;
+		uint8_t lev = entry_level(vc, max_level);
 
-		if (!prof)
-			continue;
-		prof = top_bit(prof);
-		/* A sink's level is its limit: lower ones are fine too. */
-		lev = top_bit(vc->level);
-		if (lev > max_level)
-			lev = top_bit(max_level);
 		for (int t = 0; t < WFD_NTABLES; t++) {
 			for (unsigned int b = 0; b < tables[t].n; b++) {
 				const struct wfd_resolution *r = &tables[t].modes[b];
 
-				if (!(vc->res[t] & (1u << b)) || r->interlaced ||
-				    r->width != w || r->height != h || r->hz != hz)
+				if (!(vc->res[t] & (1u << b)) || r->width != w || r->height != h ||
+				    r->hz != hz || !entry_carries(vc, r, profiles, max_level))
 					continue;
-				if (vc->max_hres && r->width > vc->max_hres)
-					continue;
-				if (vc->max_vres && r->height > vc->max_vres)
-					continue;
-				/* Prefer High over Baseline, then the higher level. */
-				if (!best || prof > best_profile ||
-				    (prof == best_profile && lev > best_level)) {
-					best = vc;
-					best_profile = prof;
-					best_level = lev;
-					best_t = t;
-					best_b = b;
+				for (uint8_t prof = WFD_PROFILE_CBP; prof & WFD_PROFILE_MASK;
+				     prof <<= 1) {
+					unsigned int rank = profile_rank(prof, prefer);
+					unsigned int best_rank = profile_rank(best_profile, prefer);
+
+					if (!(prof & vc->profile & profiles))
+						continue;
+					if (!best || rank > best_rank ||
+					    (rank == best_rank && lev > best_level)) {
+						best = vc;
+						best_profile = prof;
+						best_level = lev;
+						best_t = t;
+						best_b = b;
+					}
 				}
 			}
 		}

@@ -159,22 +159,39 @@ int wfd_params_write(const struct wfd_params *p, uint32_t which, char *buf, size
 int wfd_params_write_names(uint32_t which, char *buf, size_t size);
 
 /*
- * The progressive modes of @v that the source can encode (at most
- * @max_w x @max_h, at most 60 Hz), best first: the sink's native mode,
- * then by pixel rate.  Fills at most @n entries of @modes and returns how
- * many.  (Interlaced modes are never offered to the compositor.)
+ * Whether H.264 level @level (a WFD_LEVEL_* bit; the highest bit counts)
+ * takes @w x @h at @hz: frame size and macroblock rate within its limits
+ * (ITU-T H.264 Table A-1).
  */
+bool wfd_level_carries(uint8_t level, unsigned int w, unsigned int h, unsigned int hz);
+
+/*
+ * The progressive modes of @v that the source can send: at most @max_w x
+ * @max_h and 60 Hz, listed by a codec entry with a profile in @profiles
+ * whose level (capped by @max_level) carries the mode.  Best first: the
+ * sink's native mode, then by pixel rate.  Fills at most @n entries of
+ * @modes and returns how many.  (Interlaced modes are never offered to
+ * the compositor.)  These are exactly the modes wfd_choose_format() takes.
+ */
+size_t wfd_video_modes_for(const struct wfd_video_formats *v, unsigned int max_w,
+			   unsigned int max_h, uint8_t profiles, uint8_t max_level,
+			   struct wfd_mode *modes, size_t n);
+
+/* The same for a source that makes both profiles, up to level 4.2. */
 size_t wfd_video_modes(const struct wfd_video_formats *v, unsigned int max_w,
 		       unsigned int max_h, struct wfd_mode *modes, size_t n);
 
 /*
  * The M4 format for @w x @h @ @hz: one codec entry with exactly one
- * resolution bit, the best profile in @profiles (source side) the sink
+ * resolution bit, a profile in @profiles (source side) that the sink
  * allows for that mode, and the highest level both allow (capped by
- * @max_level).  Returns 0, or -ENOENT when the sink does not list the mode.
+ * @max_level), which must carry the mode.  Among the profiles, those in
+ * @prefer come first (what the encoder in use makes without a switch),
+ * then High before Baseline.  Returns 0, or -ENOENT when the sink does
+ * not list the mode in a form the source can send.
  */
 int wfd_choose_format(const struct wfd_video_formats *sink, unsigned int w,
-		      unsigned int h, unsigned int hz, uint8_t profiles,
+		      unsigned int h, unsigned int hz, uint8_t profiles, uint8_t prefer,
 		      uint8_t max_level, struct wfd_video_formats *out);
 
 /* Highest bit rate of a level (kbit/s), per H.264 Annex A for Baseline; High ×1.25. */

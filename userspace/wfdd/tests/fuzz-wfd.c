@@ -61,7 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		for (size_t i = 0; i < n; i++)
 			if (wfd_choose_format(&p.video, modes[i].width, modes[i].height,
-					      modes[i].refresh_hz, 3, WFD_LEVEL_4_2, &m4))
+					      modes[i].refresh_hz, 3, 0, WFD_LEVEL_4_2, &m4))
 				abort();	/* a listed mode must be choosable */
 	}
 

@@ -84,35 +84,38 @@ static void test_modes_and_m4(void)
 
 	EXPECT(wfd_params_parse(tv_m3, strlen(tv_m3), &p) == 0);
 	/* Native 0x28: CEA (table 0) index 5 = 1280x720p30, which leads. */
-	n = wfd_video_modes(&p.video, 1920, 1200, modes, 64);
+	n = wfd_video_modes_for(&p.video, 1920, 1200, 3, WFD_LEVEL_4_2, modes, 64);
 	EXPECT(n > 10 && modes[0].width == 1280 && modes[0].height == 720 && modes[0].refresh_hz == 30);
-	/* Then by pixel rate: 1920x1200@60 (VESA 29) is the largest. */
-	EXPECT(modes[1].width == 1920 && modes[1].height == 1200 && modes[1].refresh_hz == 60);
+	/*
+	 * Then by pixel rate: 1080p60.  1920x1200 (VESA 28, 29) is listed but
+	 * no level a sink can name carries it (9000 macroblocks; 4.2 takes 8704).
+	 */
+	EXPECT(modes[1].width == 1920 && modes[1].height == 1080 && modes[1].refresh_hz == 60);
 	for (size_t i = 0; i < n; i++) {
 		EXPECT(modes[i].width <= 1920 && modes[i].height <= 1200 && modes[i].refresh_hz <= 60);
 		for (size_t j = 0; j < i; j++)
 			EXPECT(memcmp(&modes[i], &modes[j], sizeof(modes[0])));
 	}
 	/* A smaller encoder limit. */
-	n = wfd_video_modes(&p.video, 1280, 720, modes, 64);
+	n = wfd_video_modes_for(&p.video, 1280, 720, 3, WFD_LEVEL_4_2, modes, 64);
 	for (size_t i = 0; i < n; i++)
 		EXPECT(modes[i].width <= 1280 && modes[i].height <= 720);
-	EXPECT(wfd_video_modes(&p.video, 1920, 1200, modes, 2) == 2);
+	EXPECT(wfd_video_modes_for(&p.video, 1920, 1200, 3, WFD_LEVEL_4_2, modes, 2) == 2);
 
 	/* 1080p30: CEA bit 7 in both entries: CHP (the better) with its level 4.2. */
-	EXPECT(wfd_choose_format(&p.video, 1920, 1080, 30, WFD_PROFILE_CBP | WFD_PROFILE_CHP,
+	EXPECT(wfd_choose_format(&p.video, 1920, 1080, 30, WFD_PROFILE_CBP | WFD_PROFILE_CHP, 0,
 				 WFD_LEVEL_4_2, &m4.video) == 0);
 	EXPECT(m4.video.ncodecs == 1 && m4.video.codecs[0].profile == WFD_PROFILE_CHP);
 	EXPECT(m4.video.codecs[0].level == WFD_LEVEL_4_2);
 	EXPECT(m4.video.codecs[0].res[WFD_CEA] == 0x80 && !m4.video.codecs[0].res[WFD_VESA]);
 	/* A Baseline-only source, capped at level 4: the CBP entry. */
-	EXPECT(wfd_choose_format(&p.video, 1920, 1080, 30, WFD_PROFILE_CBP, WFD_LEVEL_4,
+	EXPECT(wfd_choose_format(&p.video, 1920, 1080, 30, WFD_PROFILE_CBP, 0, WFD_LEVEL_4,
 				 &m4.video) == 0);
 	EXPECT(m4.video.codecs[0].profile == WFD_PROFILE_CBP && m4.video.codecs[0].level == WFD_LEVEL_4);
 	/* Not listed: 1920x1080@45; interlaced modes are never chosen. */
-	EXPECT(wfd_choose_format(&p.video, 1920, 1080, 45, 3, WFD_LEVEL_4_2, &m4.video) == -ENOENT);
+	EXPECT(wfd_choose_format(&p.video, 1920, 1080, 45, 3, 0, WFD_LEVEL_4_2, &m4.video) == -ENOENT);
 	/* M4 text as Android writes 720p30 CBP 3.2. */
-	EXPECT(wfd_choose_format(&p.video, 1280, 720, 30, WFD_PROFILE_CBP, WFD_LEVEL_3_2,
+	EXPECT(wfd_choose_format(&p.video, 1280, 720, 30, WFD_PROFILE_CBP, 0, WFD_LEVEL_3_2,
 				 &m4.video) == 0);
 	EXPECT(wfd_choose_audio(&p.audio, &m4.audio) == 0);
 	m4.rtp = p.rtp;
@@ -143,6 +146,67 @@ static void test_modes_and_m4(void)
 	EXPECT(wfd_level_idc(WFD_LEVEL_3_1 | WFD_LEVEL_4_2) == 42);
 	EXPECT(wfd_level_idc(0) == 0);
 	EXPECT(wfd_level_idc(0x20) == 0);
+}
+
+/*
+ * Only modes the negotiated level carries reach the compositor, and M4
+ * never names a level too small for its mode (H.264 Table A-1).
+ */
+static void test_level_carries(void)
+{
+	static const char cbp31[] =
+		"wfd_video_formats: 00 00 01 01 0001ffff 3fffffff 00000fff 00 0000 0000 00 none none\r\n";
+	static const char both[] =
+		"wfd_video_formats: 00 00 03 10 000001ff 00000000 00000000 00 0000 0000 00 none none\r\n";
+	struct wfd_params p;
+	struct wfd_video_formats m4;
+	struct wfd_mode modes[64];
+	size_t n;
+
+	EXPECT(wfd_level_carries(WFD_LEVEL_3_1, 1280, 720, 30));
+	EXPECT(!wfd_level_carries(WFD_LEVEL_3_1, 1280, 720, 60));
+	EXPECT(wfd_level_carries(WFD_LEVEL_3_2, 1280, 720, 60));
+	EXPECT(!wfd_level_carries(WFD_LEVEL_3_2, 1920, 1080, 30));
+	EXPECT(wfd_level_carries(WFD_LEVEL_4, 1920, 1080, 30));
+	EXPECT(!wfd_level_carries(WFD_LEVEL_4_1, 1920, 1080, 60));
+	EXPECT(wfd_level_carries(WFD_LEVEL_4_2, 1920, 1080, 60));
+	EXPECT(!wfd_level_carries(WFD_LEVEL_4_2, 1920, 1200, 30));
+	EXPECT(wfd_level_carries(WFD_LEVEL_4_2 | WFD_LEVEL_3_1, 1600, 1200, 60));
+	EXPECT(!wfd_level_carries(0, 640, 480, 60));
+
+	/* Every bit at level 3.1: nothing above 720p30's macroblock rate. */
+	EXPECT(wfd_params_parse(cbp31, strlen(cbp31), &p) == 0);
+	n = wfd_video_modes_for(&p.video, 1920, 1200, WFD_PROFILE_CBP, WFD_LEVEL_4_2, modes, 64);
+	EXPECT(n > 0);
+	for (size_t i = 0; i < n; i++) {
+		EXPECT(wfd_level_carries(WFD_LEVEL_3_1, modes[i].width, modes[i].height,
+					 modes[i].refresh_hz));
+		EXPECT(wfd_choose_format(&p.video, modes[i].width, modes[i].height,
+					 modes[i].refresh_hz, WFD_PROFILE_CBP, 0, WFD_LEVEL_4_2,
+					 &m4) == 0 && m4.codecs[0].level == WFD_LEVEL_3_1);
+	}
+	EXPECT(wfd_choose_format(&p.video, 1920, 1080, 30, WFD_PROFILE_CBP, 0, WFD_LEVEL_4_2,
+				 &m4) == -ENOENT);
+	/* A profile the source cannot make gives no mode at all. */
+	EXPECT(wfd_video_modes_for(&p.video, 1920, 1200, WFD_PROFILE_CHP, WFD_LEVEL_4_2, modes,
+			       64) == 0);
+	/* A source capped at level 3.2 cannot send 1080p to a 4.2 sink. */
+	EXPECT(wfd_params_parse(both, strlen(both), &p) == 0);
+	n = wfd_video_modes_for(&p.video, 1920, 1200, 3, WFD_LEVEL_3_2, modes, 64);
+	for (size_t i = 0; i < n; i++)
+		EXPECT(modes[i].height <= 720);
+	EXPECT(wfd_choose_format(&p.video, 1920, 1080, 60, 3, 0, WFD_LEVEL_3_2, &m4) == -ENOENT);
+
+	/* The encoder's own profile is preferred, else High before Baseline. */
+	EXPECT(wfd_choose_format(&p.video, 1280, 720, 60, 3, 0, WFD_LEVEL_4_2, &m4) == 0 &&
+	       m4.codecs[0].profile == WFD_PROFILE_CHP);
+	EXPECT(wfd_choose_format(&p.video, 1280, 720, 60, 3, WFD_PROFILE_CBP, WFD_LEVEL_4_2,
+				 &m4) == 0 && m4.codecs[0].profile == WFD_PROFILE_CBP);
+	EXPECT(wfd_choose_format(&p.video, 1280, 720, 60, 3, WFD_PROFILE_CHP, WFD_LEVEL_4_2,
+				 &m4) == 0 && m4.codecs[0].profile == WFD_PROFILE_CHP);
+	/* A preference the sink does not take changes nothing. */
+	EXPECT(wfd_choose_format(&p.video, 1280, 720, 60, WFD_PROFILE_CHP, WFD_PROFILE_CBP,
+				 WFD_LEVEL_4_2, &m4) == 0 && m4.codecs[0].profile == WFD_PROFILE_CHP);
 }
 
 /* Every parameter written and parsed back gives the same struct. */
@@ -258,9 +322,10 @@ static void test_random(void)
 			EXPECT(p.video.ncodecs >= 1 && p.video.ncodecs <= WFD_MAX_VIDEO_CODECS);
 			for (unsigned int i = 0; i < p.video.ncodecs; i++)
 				EXPECT(!(p.video.codecs[i].res[WFD_VESA] & ~WFD_VESA_MASK));
-			for (size_t i = wfd_video_modes(&p.video, 1920, 1200, modes, 32); i-- > 0;)
+			for (size_t i = wfd_video_modes_for(&p.video, 1920, 1200, 3, WFD_LEVEL_4_2,
+							modes, 32); i-- > 0;)
 				EXPECT(wfd_choose_format(&p.video, modes[i].width, modes[i].height,
-							 modes[i].refresh_hz, 3, WFD_LEVEL_4_2,
+							 modes[i].refresh_hz, 3, 0, WFD_LEVEL_4_2,
 							 &out) == 0);
 		}
 		EXPECT(p.audio.n <= WFD_MAX_AUDIO_CODECS && p.edid.blocks <= WFD_MAX_EDID_BLOCKS);
@@ -272,6 +337,7 @@ int main(void)
 	test_tv();
 	test_dongle();
 	test_modes_and_m4();
+	test_level_carries();
 	test_roundtrip();
 	test_names();
 	test_malformed();
