@@ -18,6 +18,7 @@
 #ifndef LIBWFD_H
 #define LIBWFD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -79,6 +80,65 @@ int wfd_connect(int claim_fd, const void *edid, size_t size, uint32_t max_width,
  */
 int wfd_edid_synthesize(const struct wfd_mode *modes, size_t n,
 			const char *name, uint8_t *edid, size_t size);
+
+/*
+ * Build an EDID that carries exactly @modes (at most 240 Hz, 4095x4095;
+ * the first is the sink's native one and becomes the preferred mode),
+ * however many: CTA-861 modes (progressive VICs; 640x480@60, 720x480@60,
+ * 720x576@50 and the 720p/1080p rates) as short video descriptors in a
+ * CTA-861 extension, the native one first and marked native, every other
+ * mode as a detailed timing, in the base block and then in as many CTA-861
+ * extensions as they need.  The native mode is also the first detailed
+ * timing (with its CTA-861 timing when it has one), which makes it the
+ * preferred mode.  Monitor name @name.  Writes at most @size bytes to
+ * @edid; returns the EDID's size, or -EINVAL (no or unsupported modes) or
+ * -ENOSPC.  (wfd_edid_synthesize() lists up to 9 modes as detailed
+ * timings only.)
+ */
+int wfd_edid_describe(const struct wfd_mode *modes, size_t n,
+		      const char *name, uint8_t *edid, size_t size);
+
+/* A mode as the kernel reads it out of an EDID. */
+struct wfd_edid_mode {
+	uint32_t width, height;
+	uint32_t refresh_hz;	/* rounded, as the kernel rounds */
+	uint32_t flags;		/* WFD_EDID_MODE_* */
+};
+
+#define WFD_EDID_MODE_INTERLACED	(1u << 0)
+#define WFD_EDID_MODE_DETAILED		(1u << 1)	/* a detailed timing */
+#define WFD_EDID_MODE_CTA		(1u << 2)	/* a CTA-861 VIC */
+
+/*
+ * The modes the kernel's EDID parser (Linux 6.1 to 6.12) finds in @edid
+ * (@size bytes, 128 per block): detailed timings of the base block and of
+ * CTA-861 extensions, standard timings, established timings I to III,
+ * CVT 3-byte codes, CTA-861 short video descriptors (also 4:2:0 only),
+ * and the VICs of the HDMI vendor block.  Modes the kernel infers from a
+ * range descriptor and those of DisplayID and VTB extensions are not
+ * listed (wfd_edid_filter() removes what they would add).  Fills at most
+ * @n of @modes and returns how many there are in all, or -EINVAL for what
+ * is not an EDID.  Duplicates are listed as often as the EDID lists them.
+ */
+int wfd_edid_modes(const uint8_t *edid, size_t size, struct wfd_edid_mode *modes,
+		   size_t n);
+
+/*
+ * Remove from @edid, in place, every mode for which @keep returns false:
+ * detailed timings become dummy descriptors, standard timings unused,
+ * established timing and CVT rate bits are cleared, short video
+ * descriptors are taken out of their data block (and the 4:2:0 map with
+ * them), the HDMI vendor block's VICs and 3D modes are switched off; the
+ * modes the kernel would infer from range limits (the continuous
+ * frequency feature bit), and DisplayID and VTB extensions, which this
+ * does not read, go as well.  Everything else of the EDID (name, serial,
+ * size, colour, audio) is kept, and the checksums are made right.
+ * Returns the new size (smaller when extensions were removed), or
+ * -EINVAL for what is not an EDID.
+ */
+int wfd_edid_filter(uint8_t *edid, size_t size,
+		    bool (*keep)(const struct wfd_edid_mode *mode, void *opaque),
+		    void *opaque);
 
 /*
  * The calls below name the live session: for a session that has ended
