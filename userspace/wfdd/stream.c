@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The stream of one session: encode, mux, send, and the silent audio
- * track.  The status each send error ends with is listed in
+ * The stream of one session: encode, mux, send, and the audio track.  The status each send error ends with is listed in
  * Documentation/wfdd.rst.
  */
 #define _GNU_SOURCE
@@ -30,11 +29,24 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* A packet of the audio track, stamped with when its first frame plays. */
+static int audio_packet(void *opaque, enum audio_codec codec, const uint8_t *data, size_t len,
+			uint64_t play_ns)
+{
+	struct stream *s = opaque;
+	uint64_t pts = (play_ns + (uint64_t)s->cfg.latency_ms * 1000000ull) * 9 / 100000;
+
+	if (codec == AUDIO_AAC)
+		return ts_mux_aac(&s->ts, data, len, pts, s->audio_ns * 27 / 1000);
+	return ts_mux_lpcm(&s->ts, data, pts, s->audio_ns * 27 / 1000);
+}
+
 void stream_init(struct stream *s, const struct stream_config *cfg)
 {
 	memset(s, 0, sizeof(*s));
 	s->cfg = *cfg;
 	s->fd = -1;
+	audio_track_init(&s->track, audio_packet, s);
 }
 
 void stream_start(struct stream *s, struct frame_encoder *fe, int fd, uint64_t now)
@@ -51,11 +63,30 @@ void stream_start(struct stream *s, struct frame_encoder *fe, int fd, uint64_t n
 	stats_init(&s->st, now, s->rtp.bytes);
 }
 
+void stream_set_audio(struct stream *s, enum audio_codec codec, struct audio_ring *ring)
+{
+	s->audio_codec = codec;
+	s->audio_ring = ring;
+}
+
 void stream_play(struct stream *s, bool audio, uint64_t now)
 {
-	/* Real audio capture comes later: silence keeps the sink's clock. */
-	s->audio = audio;
-	ts_mux_set_audio(&s->ts, audio);
+	enum audio_codec codec = !audio ? AUDIO_NONE :
+				 s->audio_codec == AUDIO_AAC ? AUDIO_AAC : AUDIO_LPCM;
+
+	/*
+	 * The audio starts again with the video, on the same clock: what
+	 * plays into the ring (silence without it) from now on.
+	 */
+	if (codec == AUDIO_AAC && audio_track_start(&s->track, codec, s->audio_ring, now)) {
+		fprintf(stderr, "wfdd: no AAC encoder: the audio track is LPCM\n");
+		codec = AUDIO_LPCM;
+	}
+	if (codec != AUDIO_AAC)
+		audio_track_start(&s->track, codec, s->audio_ring, now);
+	s->audio = codec != AUDIO_NONE;
+	ts_mux_set_audio_type(&s->ts, codec == AUDIO_AAC ? TS_STREAM_TYPE_AAC :
+				      codec == AUDIO_LPCM ? TS_STREAM_TYPE_LPCM : 0);
 	s->audio_ns = now;
 	s->playing = true;
 	s->want_idr = true;
@@ -77,6 +108,7 @@ void stream_stop(struct stream *s)
 		close(s->fd);
 	s->fd = -1;
 	s->playing = false;
+	audio_track_stop(&s->track);
 }
 
 /* Refusals: ICMP errors the socket reports for the receiver's host. */
@@ -243,21 +275,11 @@ int stream_idr(struct stream *s, uint64_t now)
 	return error_status(s, encode_and_send(s, now, true, 0, NULL, now), now);
 }
 
-/* Silent LPCM up to @now, 10 ms a PES, on the video's presentation clock. */
-static int send_silence(struct stream *s, uint64_t now)
+/* The audio track's packets due at @now, on the video's presentation clock. */
+static int send_audio(struct stream *s, uint64_t now)
 {
-	int ret = 0;
-
-	/* After a pause, start again from now rather than catch up. */
-	if (now - s->audio_ns > 200000000ull)
-		s->audio_ns = now;
-	while (!ret && s->audio_ns <= now) {
-		uint64_t pts = (s->audio_ns + (uint64_t)s->cfg.latency_ms * 1000000ull) * 9 / 100000;
-
-		ret = ts_mux_lpcm(&s->ts, NULL, pts, now * 27 / 1000);
-		s->audio_ns += 10000000ull;
-	}
-	return ret;
+	s->audio_ns = now;
+	return audio_track_pump(&s->track, now);
 }
 
 /* Every 20 ms, playing or not. */
@@ -286,7 +308,7 @@ int stream_run(struct stream *s, uint64_t now)
 		rtp_set_time(&s->rtp, (uint32_t)(now * 9 / 100000));
 		ret = ts_mux_tick(&s->ts, now * 27 / 1000);
 		if (!ret && s->audio)
-			ret = send_silence(s, now);
+			ret = send_audio(s, now);
 		if (!ret)
 			ret = rtp_flush(&s->rtp);
 	}

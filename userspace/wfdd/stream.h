@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "audio.h"
 #include "encoder.h"
 #include "rtp.h"
 #include "stats.h"
@@ -59,8 +60,11 @@ struct stream {
 	bool blank;			/* the output is off: no refresh */
 	bool want_idr;			/* the next picture is an IDR */
 	bool lost;			/* a datagram was lost: an IDR soon */
-	bool audio;			/* a silent LPCM track */
-	uint64_t audio_ns;		/* start time of the next LPCM PES */
+	bool audio;			/* an audio track */
+	uint64_t audio_ns;		/* when the audio track last ran */
+	enum audio_codec audio_codec;	/* its codec (stream_set_audio()) */
+	struct audio_ring *audio_ring;	/* what plays into it; NULL: silence */
+	struct audio_track track;
 	uint64_t last_encode, last_idr;
 	uint64_t last_pts;		/* 90 kHz, not wrapped to 33 bits */
 	uint64_t next_tick;		/* refresh, PSI/PCR, audio, statistics */
@@ -78,7 +82,12 @@ void stream_init(struct stream *s, const struct stream_config *cfg);
  * Nothing flows before stream_play().
  */
 void stream_start(struct stream *s, struct frame_encoder *fe, int fd, uint64_t now);
-/* Send RTP (again), with or without the LPCM track; an IDR comes first. */
+/*
+ * The audio track's codec (AUDIO_NONE: LPCM) and the ring it reads (NULL:
+ * silence), from the next stream_play() on.
+ */
+void stream_set_audio(struct stream *s, enum audio_codec codec, struct audio_ring *ring);
+/* Send RTP (again), with or without the audio track; an IDR comes first. */
 void stream_play(struct stream *s, bool audio, uint64_t now);
 /* Stop sending: the kept picture stays for the next IDR. */
 void stream_pause(struct stream *s);

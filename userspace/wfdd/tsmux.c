@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * MPEG-TS muxer (ISO/IEC 13818-1) for one H.264 stream and LPCM audio.
+ * MPEG-TS muxer (ISO/IEC 13818-1) for one H.264 stream and LPCM or AAC audio.
  */
 #include <string.h>
 
@@ -90,6 +90,13 @@ static int ts_pat_pmt(struct ts_mux *m)
 		0xf0, 0x04, 0x83, 0x02, (2 << 5) | (0 << 3) | 0x06, (1 << 5) | 0x0f,
 	};
 	size_t pmt_len = sizeof(pmt) - (m->audio ? 0 : 9);
+
+	/* AAC (ADTS) needs no descriptor. */
+	if (m->audio && m->aac) {
+		pmt[17] = TS_STREAM_TYPE_AAC;
+		pmt[21] = 0x00;
+		pmt_len -= 4;
+	}
 
 	pmt[2] = (uint8_t)(pmt_len + 4 - 3);
 	/* reserved, version_number, current_next_indicator */
@@ -211,12 +218,36 @@ int ts_mux_video(struct ts_mux *m, const uint8_t *au, size_t len,
 
 void ts_mux_set_audio(struct ts_mux *m, bool lpcm)
 {
-	if (m->audio == lpcm)
+	ts_mux_set_audio_type(m, lpcm ? TS_STREAM_TYPE_LPCM : 0);
+}
+
+void ts_mux_set_audio_type(struct ts_mux *m, uint8_t stream_type)
+{
+	bool audio = stream_type != 0, aac = stream_type == TS_STREAM_TYPE_AAC;
+
+	if (m->audio == audio && (!audio || m->aac == aac))
 		return;
 	/* A demuxer may cache the PMT by its version: a new one for it. */
 	m->pmt_version = (m->pmt_version + 1) & 0x1f;
 	m->psi_sent = false;	/* and it goes out at once */
-	m->audio = lpcm;
+	m->audio = audio;
+	m->aac = aac;
+}
+
+int ts_mux_aac(struct ts_mux *m, const uint8_t *adts, size_t len, uint64_t pts, uint64_t now)
+{
+	/* An audio stream (0xc0) with PTS, one ADTS frame a PES. */
+	const size_t pes_length = 3 + 5 + len;
+	uint8_t pes[14] = {
+		0, 0, 1, 0xc0, (uint8_t)(pes_length >> 8), (uint8_t)pes_length, 0x80, 0x80, 5,
+	};
+	int ret = ts_mux_tick(m, now), err;
+
+	if (pes_length > 0xffff)
+		return ret;
+	ts_put_pts(pes + 9, 2, pts);
+	err = ts_pes(m, TS_PID_AUDIO, &m->cc[CC_AUDIO], pes, sizeof(pes), adts, len, true);
+	return ret ?: err;
 }
 
 int ts_mux_lpcm(struct ts_mux *m, const uint8_t *samples, uint64_t pts, uint64_t now)

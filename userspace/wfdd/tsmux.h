@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * MPEG-TS muxer for one H.264 stream and optionally one LPCM audio stream,
+ * MPEG-TS muxer for one H.264 stream and optionally one LPCM or AAC audio stream,
  * laid out as Wi-Fi Display sources do: PAT, PMT on 0x100, PCR on its own
  * PID 0x1000, video on 0x1011, audio on 0x1100.
  */
@@ -21,6 +21,8 @@
 #define TS_STREAM_TYPE_H264	0x1b
 /* LPCM as Wi-Fi Display carries it (private stream 1, stream type 0x83). */
 #define TS_STREAM_TYPE_LPCM	0x83
+/* AAC in ADTS frames (ISO/IEC 13818-7). */
+#define TS_STREAM_TYPE_AAC	0x0f
 
 /*
  * One LPCM PES: 6 audio frames of 80 samples, 48 kHz, 16-bit, stereo,
@@ -40,7 +42,8 @@ struct ts_mux {
 	void *opaque;
 	uint8_t cc[5];		/* PAT, PMT, PCR, video, audio */
 	bool psi_sent, pcr_sent;
-	bool audio;		/* the PMT lists the LPCM stream */
+	bool audio;		/* the PMT lists the audio stream */
+	bool aac;		/* which is AAC, not LPCM */
 	uint8_t pmt_version;	/* bumped whenever the PMT's content changes */
 	uint64_t last_psi, last_pcr;	/* 27 MHz */
 };
@@ -67,6 +70,15 @@ int ts_mux_video(struct ts_mux *m, const uint8_t *au, size_t len,
  * at once, as a new version of the PMT.
  */
 void ts_mux_set_audio(struct ts_mux *m, bool lpcm);
+
+/* The audio stream from now on: TS_STREAM_TYPE_LPCM, TS_STREAM_TYPE_AAC, 0 for none. */
+void ts_mux_set_audio_type(struct ts_mux *m, uint8_t stream_type);
+
+/*
+ * Mux one ADTS frame of @len bytes as one PES with PTS @pts (90 kHz).
+ * Returns 0 or the first error of @out.
+ */
+int ts_mux_aac(struct ts_mux *m, const uint8_t *adts, size_t len, uint64_t pts, uint64_t now);
 
 /*
  * Mux one LPCM PES of TS_LPCM_BYTES of big-endian samples (NULL: silence)

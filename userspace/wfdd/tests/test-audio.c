@@ -18,6 +18,7 @@
 
 #include "audio.h"
 #include "tap.h"
+#include "tsmux.h"
 
 #define MS	1000000ull
 #define SEC	1000000000ull
@@ -374,6 +375,57 @@ static void silence_without_ring(void)
 	audio_track_stop(&t);
 }
 
+static uint8_t ts[64][TS_PACKET_SIZE];
+static int nts;
+
+static int ts_out(const uint8_t *pkt, void *opaque)
+{
+	(void)opaque;
+	if (nts < 64)
+		memcpy(ts[nts++], pkt, TS_PACKET_SIZE);
+	return 0;
+}
+
+/* The PMT's audio entry and an AAC PES as the muxer lays them out. */
+static void mux_aac(void)
+{
+	struct ts_mux m;
+	uint8_t adts[400];
+	const uint8_t *pmt = NULL, *pes = NULL;
+	int es = 0;
+
+	adts_header(adts, sizeof(adts) - 7);
+	memset(adts + 7, 0x5a, sizeof(adts) - 7);
+	ts_mux_init(&m, ts_out, NULL);
+	ts_mux_set_audio_type(&m, TS_STREAM_TYPE_AAC);
+	nts = 0;
+	ts_mux_aac(&m, adts, sizeof(adts), 90000, 27000000);
+	for (int i = 0; i < nts; i++) {
+		unsigned int pid = (unsigned int)(ts[i][1] & 0x1f) << 8 | ts[i][2];
+
+		if (pid == TS_PID_PMT)
+			pmt = ts[i];
+		if (pid == TS_PID_AUDIO) {
+			if (ts[i][1] & 0x40)
+				pes = ts[i] + 4 + (ts[i][3] & 0x20 ? 1 + ts[i][4] : 0);
+			es += 184 - (ts[i][3] & 0x20 ? 1 + ts[i][4] : 0);
+		}
+	}
+	/* PMT: header 8 + PCR PID 2 + info 2 + video 5, then the audio entry. */
+	check(pmt && pmt[5 + 17] == TS_STREAM_TYPE_AAC && (pmt[5 + 18] & 0x1f) == 0x11 &&
+	      pmt[5 + 19] == 0x00 && pmt[5 + 20] == 0xf0 && pmt[5 + 21] == 0x00 &&
+	      pmt[5 + 2] == 18 + 5, "PMT: AAC (0x0f) on 0x1100, no descriptor");
+	check(pes && pes[0] == 0 && pes[1] == 0 && pes[2] == 1 && pes[3] == 0xc0 &&
+	      (pes[4] << 8 | pes[5]) == 8 + (int)sizeof(adts) && pes[7] == 0x80 &&
+	      (pes[9] >> 4) == 2 && pes[14] == 0xff && es == 14 + (int)sizeof(adts),
+	      "PES: audio stream 0xc0 with PTS, its length, the ADTS frame whole");
+	ts_mux_set_audio_type(&m, TS_STREAM_TYPE_LPCM);
+	nts = 0;
+	ts_mux_tick(&m, 28000000);
+	check(nts >= 2 && ts[1][5 + 17] == TS_STREAM_TYPE_LPCM && ts[1][5 + 22] == 0x83 &&
+	      ((ts[1][5 + 5] >> 1) & 0x1f) == 2, "back to LPCM: its descriptor, a new PMT version");
+}
+
 static void small_things(void)
 {
 	uint8_t h[7], edid[128] = { 0 };
@@ -407,6 +459,7 @@ int main(void)
 	}
 	srand(7);
 	small_things();
+	mux_aac();
 	silence_without_ring();
 	drift(0, 0);
 	drift(0.001, 0);
