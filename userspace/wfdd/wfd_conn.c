@@ -138,6 +138,7 @@ int wfd_conn_accept(struct wfd_conn *c, const struct wfds_config *cfg, uint64_t 
 		numeric((struct sockaddr *)&ss, len, sc.host, sizeof(sc.host));
 	sc.log = conn_log;
 	sc.log_opaque = c;
+	c->now = now_ms;
 	fprintf(stderr, "wfdd: sink %s connected\n", c->peer);
 	wfds_init(&c->session, &sc, now_ms);
 	return 0;
@@ -145,25 +146,33 @@ int wfd_conn_accept(struct wfd_conn *c, const struct wfds_config *cfg, uint64_t 
 
 short wfd_conn_events(const struct wfd_conn *c)
 {
-	return (short)(POLLIN | (c->session.out_len ? POLLOUT : 0));
+	return (short)(POLLIN | (wfds_out_ready(&c->session, c->now) ? POLLOUT : 0));
 }
 
+/* Write what may go now, each message in a send() of its own. */
 static void flush(struct wfd_conn *c, uint64_t now_ms)
 {
-	while (c->session.out_len) {
-		ssize_t n = send(c->fd, c->session.out, c->session.out_len, MSG_NOSIGNAL);
+	size_t n;
 
-		if (n < 0) {
+	while ((n = wfds_out_ready(&c->session, now_ms)) > 0) {
+		ssize_t k = send(c->fd, c->session.out, n, MSG_NOSIGNAL);
+
+		if (k < 0) {
 			if (errno != EAGAIN && errno != EINTR)
 				wfds_closed(&c->session, -errno, now_ms);
 			return;
 		}
-		wfds_written(&c->session, (size_t)n);
+		if (c->verbose > 1)
+			fprintf(stderr, "wfdd: >>> %.*s", (int)k, c->session.out);
+		wfds_written(&c->session, (size_t)k, now_ms);
+		if ((size_t)k < n)
+			return;
 	}
 }
 
 void wfd_conn_io(struct wfd_conn *c, short revents, uint64_t now_ms)
 {
+	c->now = now_ms;
 	if (c->fd < 0 || c->session.state == WFDS_ENDED)
 		return;
 	if (revents & (POLLIN | POLLHUP | POLLERR)) {
@@ -186,8 +195,6 @@ void wfd_conn_io(struct wfd_conn *c, short revents, uint64_t now_ms)
 		}
 	}
 	wfds_tick(&c->session, now_ms);
-	if (c->verbose > 1 && c->session.out_len)
-		fprintf(stderr, "wfdd: >>> %.*s", (int)c->session.out_len, c->session.out);
 	flush(c, now_ms);
 }
 
@@ -232,14 +239,13 @@ void wfd_conn_hangup(struct wfd_conn *c)
 	/* The reply to a TEARDOWN is worth a short wait. */
 	for (int i = 0; i < 10 && c->session.out_len; i++) {
 		struct pollfd p = { .fd = c->fd, .events = POLLOUT };
-		ssize_t n;
+		size_t len = c->session.out_len;
 
 		if (poll(&p, 1, 20) <= 0)
 			continue;
-		n = send(c->fd, c->session.out, c->session.out_len, MSG_NOSIGNAL);
-		if (n <= 0)
+		flush(c, c->now + 20u * (unsigned int)(i + 1));
+		if (c->session.out_len == len && wfds_out_ready(&c->session, UINT64_MAX))
 			break;
-		wfds_written(&c->session, (size_t)n);
 	}
 	close(c->fd);
 	c->fd = -1;

@@ -21,6 +21,7 @@ struct wfd_conn {
 	char allow[64];		/* "": any peer */
 	struct wfds session;
 	int verbose;
+	uint64_t now;		/* of the last wfd_conn_io() */
 };
 
 /*
@@ -39,7 +40,7 @@ int wfd_conn_accept(struct wfd_conn *c, const struct wfds_config *cfg, uint64_t 
 
 /* poll() events for the sink's connection. */
 short wfd_conn_events(const struct wfd_conn *c);
-/* Handle @revents of the sink's connection, then the timers. */
+/* Handle @revents of the sink's connection, then the timers, then write what may go. */
 void wfd_conn_io(struct wfd_conn *c, short revents, uint64_t now_ms);
 /* poll() timeout until the session's next deadline, -1 for none. */
 int wfd_conn_timeout(const struct wfd_conn *c, uint64_t now_ms);

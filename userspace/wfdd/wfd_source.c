@@ -35,6 +35,7 @@ void wfds_config_defaults(struct wfds_config *c)
 	c->keepalive_timeout_ms = 30000;
 	c->request_timeout_ms = 5000;
 	c->teardown_timeout_ms = 2000;
+	c->request_gap_ms = 50;
 	c->profiles = WFD_PROFILE_CBP | WFD_PROFILE_CHP;
 	c->max_level = WFD_LEVEL_4_2;
 	c->max_width = 1920;
@@ -93,15 +94,18 @@ static bool established(const struct wfds *s)
 
 /* Queue a finished message; an unwritten backlog this large is a dead peer. */
 static bool queue_out(struct wfds *s, struct rtsp_out *o, const char *ctype,
-		      const char *body, size_t body_len)
+		      const char *body, size_t body_len, bool request)
 {
 	int n = rtsp_out_end(o, ctype, body, body_len);
 
-	if (n < 0) {
+	if (n < 0 || s->out_nmsgs == WFDS_MAX_OUT_MSGS) {
 		end(s, WFD_STATUS_CRITICAL_ERROR, -ENOBUFS);
 		return false;
 	}
 	s->out_len += (size_t)n;
+	s->out_msgs[s->out_nmsgs].end = s->out_len;
+	s->out_msgs[s->out_nmsgs].request = request;
+	s->out_nmsgs++;
 	return true;
 }
 
@@ -121,7 +125,7 @@ static void send_request(struct wfds *s, enum kind k, const char *body, uint64_t
 		if (k == K_M16 || (established(s) && k != K_M4))
 			rtsp_out_header(&o, "Session", "%s", s->session_id);
 	}
-	if (!queue_out(s, &o, "text/parameters", body, body ? strlen(body) : 0))
+	if (!queue_out(s, &o, "text/parameters", body, body ? strlen(body) : 0, true))
 		return;
 	s->pending_cseq = cseq;
 	s->pending_kind = k;
@@ -231,7 +235,7 @@ static void reply(struct wfds *s, const struct rtsp_msg *m, int status, const ch
 	rtsp_out_response(&o, s->out + s->out_len, sizeof(s->out) - s->out_len, status, m->cseq);
 	if (extra)
 		rtsp_out_header(&o, "Session", "%s", extra);
-	queue_out(s, &o, NULL, NULL, 0);
+	queue_out(s, &o, NULL, NULL, 0, false);
 }
 
 static void maybe_m3(struct wfds *s, uint64_t now)
@@ -405,7 +409,7 @@ static void on_setup(struct wfds *s, const struct rtsp_msg *m, uint64_t now)
 	rtsp_out_response(&o, s->out + s->out_len, sizeof(s->out) - s->out_len, 200, m->cseq);
 	rtsp_out_header(&o, "Session", "%s", session);
 	rtsp_out_header(&o, "Transport", "%s", transport);
-	if (!queue_out(s, &o, NULL, NULL, 0))
+	if (!queue_out(s, &o, NULL, NULL, 0, false))
 		return;
 	s->state = WFDS_WAIT_PLAY;
 	s->wait_deadline = now + s->cfg.request_timeout_ms;
@@ -424,7 +428,7 @@ static void on_play(struct wfds *s, const struct rtsp_msg *m)
 	rtsp_out_response(&o, s->out + s->out_len, sizeof(s->out) - s->out_len, 200, m->cseq);
 	rtsp_out_header(&o, "Session", "%s", s->session_id);
 	rtsp_out_header(&o, "Range", "npt=now-");
-	if (!queue_out(s, &o, NULL, NULL, 0))
+	if (!queue_out(s, &o, NULL, NULL, 0, false))
 		return;
 	s->wait_deadline = 0;
 	s->sink_standby = false;
@@ -473,7 +477,7 @@ static void on_request(struct wfds *s, const struct rtsp_msg *m, uint64_t now)
 				  m->cseq);
 		rtsp_out_header(&o, "Public", "org.wfa.wfd1.0, SETUP, TEARDOWN, PLAY, PAUSE, "
 				"GET_PARAMETER, SET_PARAMETER");
-		if (!queue_out(s, &o, NULL, NULL, 0))
+		if (!queue_out(s, &o, NULL, NULL, 0, false))
 			return;
 		s->m2_seen = true;
 		maybe_m3(s, now);
@@ -498,7 +502,7 @@ static void on_request(struct wfds *s, const struct rtsp_msg *m, uint64_t now)
 		rtsp_out_response(&o, s->out + s->out_len, sizeof(s->out) - s->out_len, 200,
 				  m->cseq);
 		rtsp_out_header(&o, "Connection", "close");
-		queue_out(s, &o, NULL, NULL, 0);
+		queue_out(s, &o, NULL, NULL, 0, false);
 		if (ours)
 			end(s, -1, 0);
 		else
@@ -590,14 +594,24 @@ void wfds_tick(struct wfds *s, uint64_t now)
 		send_request(s, K_M16, NULL, now);
 }
 
+/* When the first message in out may go (0: now, or nothing queued). */
+static uint64_t out_due(const struct wfds *s)
+{
+	if (!s->out_nmsgs || !s->out_msgs[0].request || !s->out_any)
+		return 0;
+	return s->out_last + s->cfg.request_gap_ms;
+}
+
 uint64_t wfds_deadline(const struct wfds *s)
 {
 	uint64_t d = UINT64_MAX;
 
+	if (out_due(s))
+		d = out_due(s);
 	if (s->state == WFDS_ENDED)
 		return d;
 	if (s->state == WFDS_TEARDOWN)
-		return s->teardown_deadline;
+		return s->teardown_deadline < d ? s->teardown_deadline : d;
 	if (s->pending_cseq >= 0 && s->pending_deadline < d)
 		d = s->pending_deadline;
 	if (s->wait_deadline && (s->state == WFDS_M5_SETUP || s->state == WFDS_WAIT_PLAY) &&
@@ -687,12 +701,29 @@ void wfds_stop(struct wfds *s, uint64_t now)
 	pump(s, now);
 }
 
-void wfds_written(struct wfds *s, size_t n)
+size_t wfds_out_ready(const struct wfds *s, uint64_t now)
+{
+	uint64_t due = out_due(s);
+
+	if (!s->out_nmsgs || (due && now < due))
+		return 0;
+	return s->out_msgs[0].end;
+}
+
+void wfds_written(struct wfds *s, size_t n, uint64_t now)
 {
 	if (n > s->out_len)
 		n = s->out_len;
 	memmove(s->out, s->out + n, s->out_len - n);
 	s->out_len -= n;
+	for (unsigned int i = 0; i < s->out_nmsgs; i++)
+		s->out_msgs[i].end = s->out_msgs[i].end > n ? s->out_msgs[i].end - n : 0;
+	/* Whole messages went out: the gap before the next request starts. */
+	while (s->out_nmsgs && !s->out_msgs[0].end) {
+		memmove(s->out_msgs, s->out_msgs + 1, --s->out_nmsgs * sizeof(s->out_msgs[0]));
+		s->out_any = true;
+		s->out_last = now;
+	}
 }
 
 bool wfds_next_action(struct wfds *s, struct wfds_action *a)

@@ -25,6 +25,7 @@ struct wfds_config {
 	uint32_t keepalive_timeout_ms;	/* sink dead after this much silence (30000) */
 	uint32_t request_timeout_ms;	/* reply to M1-M5, M12 (5000) */
 	uint32_t teardown_timeout_ms;	/* M8 after our TEARDOWN trigger (2000) */
+	uint32_t request_gap_ms;	/* a request waits this long after our last message (50) */
 	uint8_t profiles;		/* WFD_PROFILE_* the encoder produces */
 	uint8_t prefer_profiles;	/* of those, what it makes without a switch (0: none) */
 	uint8_t max_level;		/* one WFD_LEVEL_* bit */
@@ -75,6 +76,13 @@ enum wfds_state {
 
 #define WFDS_MAX_ACTIONS	16
 #define WFDS_OUT_SIZE		(2 * RTSP_MAX_MESSAGE)
+#define WFDS_MAX_OUT_MSGS	1024
+
+/* A message queued in wfds.out: where it ends now, and whether it is a request. */
+struct wfds_out_msg {
+	size_t end;
+	bool request;
+};
 
 struct wfds {
 	struct wfds_config cfg;
@@ -103,8 +111,13 @@ struct wfds {
 	bool sink_standby;
 	uint16_t rtp_port;
 
+	/* What to write: the messages in out, and when the last one left. */
 	char out[WFDS_OUT_SIZE];
 	size_t out_len;
+	struct wfds_out_msg out_msgs[WFDS_MAX_OUT_MSGS];
+	unsigned int out_nmsgs;
+	bool out_any;		/* a message has been written */
+	uint64_t out_last;	/* when the last whole message was written */
 	struct wfds_action actions[WFDS_MAX_ACTIONS];
 	unsigned int nactions;
 };
@@ -131,8 +144,16 @@ void wfds_stop(struct wfds *s, uint64_t now);
 /* End now with @status, e.g. a streaming failure; sends nothing. */
 void wfds_fail(struct wfds *s, int status, int32_t diag);
 
-/* Bytes to write: s->out, s->out_len; the caller says how many went out. */
-void wfds_written(struct wfds *s, size_t n);
+/*
+ * Bytes to write: the first wfds_out_ready() bytes of s->out, the rest of
+ * one message, each message in a send() of its own.  A request of ours
+ * waits until request_gap_ms after the message before it was written
+ * whole (a sink that reads one message per recv() must get it alone);
+ * 0 while it waits or when there is nothing to write.
+ */
+size_t wfds_out_ready(const struct wfds *s, uint64_t now);
+/* The caller wrote @n bytes of s->out at @now. */
+void wfds_written(struct wfds *s, size_t n, uint64_t now);
 /*
  * The modes the output is connected with: the sink's that the encoder,
  * the level and the profiles can carry, native first.  Returns how many

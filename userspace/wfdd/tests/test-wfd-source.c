@@ -42,18 +42,27 @@ static void log_fn(void *opaque, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-/* The next message the source wrote, or NULL. */
+/* The time the test writes the source's messages at. */
+static uint64_t T;
+
+/* The next message the source wrote (at T, one message per write), or NULL. */
 static const struct rtsp_msg *next_out(void)
 {
+	size_t n;
 	int r;
 
-	if (S.out_len) {
-		EXPECT(rtsp_parser_feed(&op, S.out, S.out_len) == 0);
-		wfds_written(&S, S.out_len);
+	for (;;) {
+		r = rtsp_parser_next(&op, &om);
+		EXPECT(r >= 0);
+		if (r == 1)
+			return &om;
+		n = wfds_out_ready(&S, T);
+		if (r < 0 || !n)
+			return NULL;
+		EXPECT(n <= S.out_len);
+		EXPECT(rtsp_parser_feed(&op, S.out, n) == 0);
+		wfds_written(&S, n, T);
 	}
-	r = rtsp_parser_next(&op, &om);
-	EXPECT(r >= 0);
-	return r == 1 ? &om : NULL;
 }
 
 static const struct rtsp_msg *expect_request(const char *method, int line)
@@ -133,14 +142,22 @@ static void no_actions(int line)
 /* The source's own address, as the sink reached it. */
 static const char *host = "10.1.2.3";
 
+/* The configuration the next start() uses; NULL: defaults, without the request gap. */
+static const struct wfds_config *next_cfg;
+
 static void start(void)
 {
 	struct wfds_config c;
 
 	wfds_config_defaults(&c);
+	/* The gap before a request has a test of its own. */
+	c.request_gap_ms = 0;
+	if (next_cfg)
+		c = *next_cfg;
 	snprintf(c.host, sizeof(c.host), "%s", host);
 	c.session_seed = 0xabcdef12;
 	c.log = log_fn;
+	T = 0;
 	wfds_init(&S, &c, 0);
 	rtsp_parser_init(&op);
 }
@@ -550,6 +567,45 @@ static void test_random(void)
 	}
 }
 
+/*
+ * M3 leaves alone: not in the same send() as the reply to the sink's M2,
+ * and only request_gap_ms after that reply was written, so that a sink
+ * that reads one message per recv() takes it as M3.
+ */
+static void test_m3_alone(void)
+{
+	struct wfds_config c;
+	const struct rtsp_msg *m;
+	size_t n;
+
+	wfds_config_defaults(&c);
+	next_cfg = &c;
+	start();
+	next_cfg = NULL;
+	EXPECT(c.request_gap_ms >= 20 && c.request_gap_ms <= 100);
+	m = EXPECT_REQ("OPTIONS");
+	sink_reply(10, m ? m->cseq : 0, 200, NULL);
+	sink(20, "OPTIONS * RTSP/1.0\r\nCSeq: 1\r\nRequire: org.wfa.wfd1.0\r\n\r\n");
+	/* The reply alone is ready; M3 waits behind it. */
+	n = wfds_out_ready(&S, 20);
+	EXPECT(n > 0 && n < S.out_len);
+	EXPECT(!strncmp(S.out, "RTSP/1.0 200 OK\r\n", 17));
+	T = 25;
+	m = EXPECT_REPLY(200);
+	EXPECT(!next_out());
+	EXPECT(wfds_out_ready(&S, 25 + c.request_gap_ms - 1) == 0);
+	EXPECT(wfds_deadline(&S) == 25 + c.request_gap_ms);
+	T = 25 + c.request_gap_ms;
+	m = EXPECT_REQ("GET_PARAMETER");
+	/* Numbered as strict sinks expect: M1 1, M3 2. */
+	EXPECT(m && m->cseq == 2);
+	/* Replies go at once, each in its own write. */
+	sink(90, "GET_PARAMETER rtsp://localhost/wfd1.0 RTSP/1.0\r\nCSeq: 2\r\n\r\n"
+	     "GET_PARAMETER rtsp://localhost/wfd1.0 RTSP/1.0\r\nCSeq: 3\r\n\r\n");
+	n = wfds_out_ready(&S, 90);
+	EXPECT(n > 0 && n < S.out_len);
+}
+
 /* Reached over IPv6, the presentation URL has the address in brackets. */
 static void test_ipv6_url(void)
 {
@@ -577,6 +633,7 @@ int main(int argc, char **argv)
 	test_garbage();
 	test_standby();
 	test_ipv6_url();
+	test_m3_alone();
 	test_random();
 	if (fails)
 		fprintf(stderr, "%d failures\n", fails);
