@@ -33,7 +33,9 @@ void wfds_config_defaults(struct wfds_config *c)
 	snprintf(c->host, sizeof(c->host), "127.0.0.1");
 	c->keepalive_interval_ms = 25000;
 	c->keepalive_timeout_ms = 30000;
+	c->first_request_timeout_ms = 15000;
 	c->request_timeout_ms = 5000;
+	c->mode_timeout_ms = 30000;
 	c->teardown_timeout_ms = 2000;
 	c->request_gap_ms = 50;
 	c->profiles = WFD_PROFILE_CBP | WFD_PROFILE_CHP;
@@ -132,7 +134,7 @@ static void send_request(struct wfds *s, enum kind k, const char *body, uint64_t
 	/* A keep-alive reply is due when the silence reaches the timeout. */
 	s->pending_deadline = now + (k == K_M16 ?
 		s->cfg.keepalive_timeout_ms - s->cfg.keepalive_interval_ms :
-		s->cfg.request_timeout_ms);
+		k == K_M1 ? s->cfg.first_request_timeout_ms : s->cfg.request_timeout_ms);
 }
 
 static void send_trigger(struct wfds *s, enum kind k, uint64_t now)
@@ -225,6 +227,8 @@ void wfds_init(struct wfds *s, const struct wfds_config *cfg, uint64_t now)
 	s->pending_cseq = -1;
 	s->last_alive = now;
 	s->state = WFDS_M1;
+	/* The sink's M2 is due as its M1 reply is: it may be slow to start. */
+	s->wait_deadline = now + s->cfg.first_request_timeout_ms;
 	send_request(s, K_M1, NULL, now);
 }
 
@@ -250,6 +254,7 @@ static void maybe_m3(struct wfds *s, uint64_t now)
 				   WFD_P_STANDBY_RESUME_CAPABILITY, body, sizeof(body)) < 0)
 		return;
 	s->state = WFDS_M3;
+	s->wait_deadline = 0;
 	send_request(s, K_M3, body, now);
 }
 
@@ -270,7 +275,7 @@ size_t wfds_sink_modes(const struct wfds *s, struct wfd_mode *modes, size_t n)
 				   s->cfg.profiles, s->cfg.max_level, modes, n);
 }
 
-static void on_m3_reply(struct wfds *s, const struct rtsp_msg *m)
+static void on_m3_reply(struct wfds *s, const struct rtsp_msg *m, uint64_t now)
 {
 	struct wfd_mode modes[1];
 	int ret = wfd_params_parse(m->body, m->body_len, &s->caps);
@@ -297,6 +302,8 @@ static void on_m3_reply(struct wfds *s, const struct rtsp_msg *m)
 		s->rtp_port = DEFAULT_RTP_PORT;
 	}
 	s->state = WFDS_WAIT_MODE;
+	/* A compositor that never sets one of the sink's modes frees the slot. */
+	s->wait_deadline = now + s->cfg.mode_timeout_ms;
 	emit(s, WFDS_CONNECT_OUTPUT, 0, 0);
 }
 
@@ -332,7 +339,7 @@ static void on_reply(struct wfds *s, const struct rtsp_msg *m, uint64_t now)
 			maybe_m3(s, now);
 			break;
 		case K_M3:
-			on_m3_reply(s, m);
+			on_m3_reply(s, m, now);
 			break;
 		case K_M4:
 			emit(s, WFDS_FORMAT, 0, 0);
@@ -562,6 +569,14 @@ void wfds_closed(struct wfds *s, int err, uint64_t now)
 		end(s, WFD_STATUS_SINK_DISCONNECT_REQUEST, err ? err : -ENOTCONN);
 }
 
+/* The states wait_deadline is for. */
+static bool waiting(const struct wfds *s)
+{
+	return s->wait_deadline && ((s->state == WFDS_M1 && !s->m2_seen) ||
+				    s->state == WFDS_WAIT_MODE || s->state == WFDS_M5_SETUP ||
+				    s->state == WFDS_WAIT_PLAY);
+}
+
 void wfds_tick(struct wfds *s, uint64_t now)
 {
 	if (s->state == WFDS_ENDED)
@@ -579,10 +594,16 @@ void wfds_tick(struct wfds *s, uint64_t now)
 		end(s, WFD_STATUS_MISSING_KEEPALIVE, -ETIMEDOUT);
 		return;
 	}
-	if (s->wait_deadline && now >= s->wait_deadline &&
-	    (s->state == WFDS_M5_SETUP || s->state == WFDS_WAIT_PLAY)) {
-		LOG(s, "no %s from the sink", s->state == WFDS_M5_SETUP ? "SETUP" : "PLAY");
-		end(s, WFD_STATUS_MISSING_KEEPALIVE, -ETIMEDOUT);
+	if (waiting(s) && now >= s->wait_deadline) {
+		if (s->state == WFDS_WAIT_MODE) {
+			LOG(s, "the compositor set none of the sink's modes in %u ms",
+			    s->cfg.mode_timeout_ms);
+			end(s, WFD_STATUS_SINK_FAILED_MODE_CHANGE, -ETIMEDOUT);
+		} else {
+			LOG(s, "no %s from the sink", s->state == WFDS_M1 ? "OPTIONS (M2)" :
+			    s->state == WFDS_M5_SETUP ? "SETUP" : "PLAY");
+			end(s, WFD_STATUS_MISSING_KEEPALIVE, -ETIMEDOUT);
+		}
 		return;
 	}
 	/*
@@ -614,8 +635,7 @@ uint64_t wfds_deadline(const struct wfds *s)
 		return s->teardown_deadline < d ? s->teardown_deadline : d;
 	if (s->pending_cseq >= 0 && s->pending_deadline < d)
 		d = s->pending_deadline;
-	if (s->wait_deadline && (s->state == WFDS_M5_SETUP || s->state == WFDS_WAIT_PLAY) &&
-	    s->wait_deadline < d)
+	if (waiting(s) && s->wait_deadline < d)
 		d = s->wait_deadline;
 	if (established(s) && s->pending_cseq < 0 &&
 	    s->last_alive + s->cfg.keepalive_interval_ms < d)
@@ -647,13 +667,14 @@ void wfds_set_mode(struct wfds *s, unsigned int w, unsigned int h, unsigned int 
 		 * Before the first M4, a mode the sink does not take is what
 		 * the CRTC showed before this sink came (a compositor may keep
 		 * it lit across an unplug): it picks one of the sink's modes
-		 * next, so wait for that rather than fail.
+		 * next, so wait for that (until mode_timeout_ms) rather than fail.
 		 */
 		if (choose_format(s, w, h, hz, &f)) {
 			LOG(s, "%ux%u@%u is not the sink's: waiting for the compositor's next mode",
 			    w, h, hz);
 		} else {
 			s->state = WFDS_M4;
+			s->wait_deadline = 0;
 			s->want_m4 = true;
 		}
 	} else if (changed && (established(s) || s->state == WFDS_M4 ||

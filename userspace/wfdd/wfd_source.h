@@ -23,7 +23,9 @@ struct wfds_config {
 	char host[64];
 	uint32_t keepalive_interval_ms;	/* M16 after this much silence (25000) */
 	uint32_t keepalive_timeout_ms;	/* sink dead after this much silence (30000) */
-	uint32_t request_timeout_ms;	/* reply to M1-M5, M12 (5000) */
+	uint32_t first_request_timeout_ms; /* M1's reply and the sink's M2 (15000) */
+	uint32_t request_timeout_ms;	/* reply to M3-M5, M12; the sink's M6, M7 (5000) */
+	uint32_t mode_timeout_ms;	/* for one of the sink's modes from the compositor (30000) */
 	uint32_t teardown_timeout_ms;	/* M8 after our TEARDOWN trigger (2000) */
 	uint32_t request_gap_ms;	/* a request waits this long after our last message (50) */
 	uint8_t profiles;		/* WFD_PROFILE_* the encoder produces */
@@ -98,7 +100,7 @@ struct wfds {
 	uint64_t pending_deadline;
 	/* Requests waiting for the one in flight. */
 	bool want_m4, want_standby, want_resume, want_teardown;
-	uint64_t wait_deadline;	/* for the sink's M6 / M7 */
+	uint64_t wait_deadline;	/* for the sink's M2, M6, M7 or the compositor's mode */
 
 	bool m1_done, m2_seen;
 	uint64_t last_alive;	/* last message from the sink */

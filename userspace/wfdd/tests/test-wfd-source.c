@@ -409,12 +409,12 @@ static void test_timeouts(void)
 	struct wfds_action a;
 	const struct rtsp_msg *m;
 
-	/* M1 never answered. */
+	/* M1 never answered: the first request has longer. */
 	start();
-	EXPECT(wfds_deadline(&S) == 5000);
-	wfds_tick(&S, 4999);
+	EXPECT(wfds_deadline(&S) == 15000);
+	wfds_tick(&S, 14999);
 	NO_ACTIONS();
-	wfds_tick(&S, 5000);
+	wfds_tick(&S, 15000);
 	EXPECT(action(WFDS_END, &a) && a.status == WFD_STATUS_MISSING_KEEPALIVE);
 	/* SETUP trigger answered but no M6. */
 	to_caps(true, caps_body);
@@ -568,6 +568,88 @@ static void test_random(void)
 }
 
 /*
+ * After the M3 reply the compositor must set one of the sink's modes in
+ * time: a sink that vanished half-open or a compositor that never picks
+ * one of its modes must not hold the only slot forever.
+ */
+static void test_mode_timeout(void)
+{
+	struct wfds_config c;
+	struct wfds_action a;
+
+	to_caps(true, caps_body);
+	EXPECT(action(WFDS_CONNECT_OUTPUT, NULL));
+	EXPECT(S.state == WFDS_WAIT_MODE);
+	EXPECT(wfds_deadline(&S) == 30 + 30000);
+	/* A mode that is not the sink's does not reset the deadline. */
+	wfds_set_mode(&S, 1234, 567, 60, 20000);
+	wfds_tick(&S, 30029);
+	NO_ACTIONS();
+	wfds_tick(&S, 30030);
+	EXPECT(action(WFDS_END, &a) && a.status == WFD_STATUS_SINK_FAILED_MODE_CHANGE &&
+	       a.diag == -ETIMEDOUT);
+	EXPECT(S.state == WFDS_ENDED);
+
+	/* Configurable; a mode in time goes on to M4 with no deadline left. */
+	wfds_config_defaults(&c);
+	c.request_gap_ms = 0;
+	c.mode_timeout_ms = 2000;
+	next_cfg = &c;
+	to_caps(true, caps_body);
+	next_cfg = NULL;
+	EXPECT(wfds_deadline(&S) == 2030);
+	wfds_set_mode(&S, 640, 480, 60, 2029);
+	EXPECT_REQ("SET_PARAMETER");
+	EXPECT(S.state == WFDS_M4 && wfds_deadline(&S) == 2029 + 5000);
+	wfds_tick(&S, 4000);
+	EXPECT(!action(WFDS_END, NULL));
+}
+
+/* M1 answered but no M2 from the sink: the slot is freed too. */
+static void test_no_m2(void)
+{
+	const struct rtsp_msg *m;
+	struct wfds_action a;
+
+	start();
+	m = EXPECT_REQ("OPTIONS");
+	sink_reply(10, m ? m->cseq : 0, 200, NULL);
+	EXPECT(S.state == WFDS_M1 && S.pending_cseq < 0);
+	EXPECT(wfds_deadline(&S) == 15000);
+	wfds_tick(&S, 14999);
+	NO_ACTIONS();
+	wfds_tick(&S, 15000);
+	EXPECT(action(WFDS_END, &a) && a.status == WFD_STATUS_MISSING_KEEPALIVE &&
+	       a.diag == -ETIMEDOUT);
+}
+
+/* A sink slow to start has first_request_timeout_ms to answer M1. */
+static void test_first_request_timeout(void)
+{
+	struct wfds_config c;
+	struct wfds_action a;
+
+	wfds_config_defaults(&c);
+	c.request_gap_ms = 0;
+	c.first_request_timeout_ms = 20000;
+	next_cfg = &c;
+	start();
+	next_cfg = NULL;
+	EXPECT_REQ("OPTIONS");
+	EXPECT(wfds_deadline(&S) == 20000);
+	wfds_tick(&S, 5000);
+	wfds_tick(&S, 19999);
+	NO_ACTIONS();
+	wfds_tick(&S, 20000);
+	EXPECT(action(WFDS_END, &a) && a.status == WFD_STATUS_MISSING_KEEPALIVE);
+	/* Later requests keep request_timeout_ms. */
+	to_caps(true, caps_body);
+	wfds_set_mode(&S, 640, 480, 60, 40);
+	EXPECT_REQ("SET_PARAMETER");
+	EXPECT(wfds_deadline(&S) == 5040);
+}
+
+/*
  * M3 leaves alone: not in the same send() as the reply to the sink's M2,
  * and only request_gap_ms after that reply was written, so that a sink
  * that reads one message per recv() takes it as M3.
@@ -633,6 +715,9 @@ int main(int argc, char **argv)
 	test_garbage();
 	test_standby();
 	test_ipv6_url();
+	test_mode_timeout();
+	test_no_m2();
+	test_first_request_timeout();
 	test_m3_alone();
 	test_random();
 	if (fails)
