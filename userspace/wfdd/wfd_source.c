@@ -71,6 +71,7 @@ static void emit(struct wfds *s, enum wfds_action_type type, int status, int32_t
 	a = &s->actions[s->nactions++];
 	a->type = type;
 	a->rtp_port = s->rtp_port;
+	a->audio = s->audio;
 	a->status = status;
 	a->diag = diag;
 }
@@ -165,13 +166,19 @@ static void send_m4(struct wfds *s, uint64_t now)
 	}
 	s->m4.present = WFD_P_VIDEO_FORMATS;
 	if (s->state == WFDS_M4) {
-		/* The first M4 also sets the transport and URL. */
+		/*
+		 * The first M4 also sets audio, the transport and the URL.  Later
+		 * ones change the video only: what audio it set stays in force.
+		 */
 		s->m4.present |= WFD_P_CLIENT_RTP_PORTS | WFD_P_PRESENTATION_URL;
 		if ((s->caps.present & WFD_P_AUDIO_CODECS) && s->caps.audio.n) {
-			if (!wfd_choose_audio(&s->caps.audio, &s->m4.audio))
+			if (!wfd_choose_audio(&s->caps.audio, &s->audio_format)) {
+				s->audio = true;
+				s->m4.audio = s->audio_format;
 				s->m4.present |= WFD_P_AUDIO_CODECS;
-			else
+			} else {
 				LOG(s, "the sink lists no LPCM 48 kHz stereo: video only");
+			}
 		}
 		s->m4.rtp.tcp = false;
 		s->m4.rtp.port0 = s->rtp_port;

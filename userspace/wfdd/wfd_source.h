@@ -45,7 +45,10 @@ enum wfds_action_type {
 	WFDS_CONNECT_OUTPUT,
 	/* M4 accepted: encode with this format (see format). */
 	WFDS_FORMAT,
-	/* Send RTP to the sink's port (see rtp_port); first frame an IDR. */
+	/*
+	 * Send RTP to the sink's port (see rtp_port), with the silent LPCM
+	 * track when audio was negotiated (see audio); first frame an IDR.
+	 */
 	WFDS_PLAY,
 	/* Stop sending RTP (PAUSE, standby). */
 	WFDS_PAUSE,
@@ -58,6 +61,7 @@ enum wfds_action_type {
 struct wfds_action {
 	enum wfds_action_type type;
 	uint16_t rtp_port;
+	bool audio;
 	int status;
 	int32_t diag;
 };
@@ -107,7 +111,10 @@ struct wfds {
 	uint64_t teardown_deadline;
 
 	struct wfd_params caps;		/* the sink's M3 reply */
-	struct wfd_params m4;		/* what we set */
+	struct wfd_params m4;		/* what we set, video in the last M4 */
+	/* Negotiated in the first M4, for every PLAY that follows. */
+	bool audio;
+	struct wfd_audio_codecs audio_format;
 	unsigned int mode_w, mode_h, mode_hz;	/* 0: output off */
 	bool dpms_off;
 	bool sink_standby;

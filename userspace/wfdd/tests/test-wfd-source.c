@@ -649,6 +649,48 @@ static void test_first_request_timeout(void)
 	EXPECT(wfds_deadline(&S) == 5040);
 }
 
+/* The audio of the first M4 stays negotiated through later M4s. */
+static void test_audio_kept(void)
+{
+	const struct rtsp_msg *m;
+	struct wfds_action a;
+	uint64_t t = to_playing();
+
+	EXPECT(S.audio);
+	/* The compositor changes mode: the new M4 names the video only. */
+	wfds_set_mode(&S, 1280, 720, 30, t + 1);
+	m = EXPECT_REQ("SET_PARAMETER");
+	EXPECT(m && !strstr(m->body, "wfd_audio_codecs"));
+	sink_reply(t + 2, m ? m->cseq : 0, 200, NULL);
+	EXPECT(action(WFDS_FORMAT, NULL));
+	/* PAUSE, PLAY: the stream comes back with its audio track. */
+	sink(t + 3, "PAUSE rtsp://x/wfd1.0/streamid=0 RTSP/1.0\r\nCSeq: 40\r\nSession: ABCDEF12\r\n\r\n");
+	EXPECT_REPLY(200);
+	EXPECT(action(WFDS_PAUSE, NULL));
+	sink(t + 4, "PLAY rtsp://x/wfd1.0/streamid=0 RTSP/1.0\r\nCSeq: 41\r\nSession: ABCDEF12\r\n\r\n");
+	EXPECT_REPLY(200);
+	EXPECT(action(WFDS_PLAY, &a) && a.audio);
+	/* Standby and resume too. */
+	wfds_set_dpms(&S, true, t + 5);
+	m = EXPECT_REQ("SET_PARAMETER");
+	sink_reply(t + 6, m ? m->cseq : 0, 200, NULL);
+	wfds_set_dpms(&S, false, t + 7);
+	m = EXPECT_REQ("SET_PARAMETER");
+	sink_reply(t + 8, m ? m->cseq : 0, 200, NULL);
+	sink(t + 9, "PLAY rtsp://x/wfd1.0/streamid=0 RTSP/1.0\r\nCSeq: 42\r\nSession: ABCDEF12\r\n\r\n");
+	EXPECT_REPLY(200);
+	EXPECT(action(WFDS_PLAY, &a) && a.audio);
+
+	/* A sink without LPCM 48 kHz gets video only, every time. */
+	to_caps(true, "wfd_video_formats: 00 00 01 01 00000001 00000000 00000000 00 0000 0000 00 none none\r\n"
+		      "wfd_audio_codecs: AAC 0000000f 00\r\n");
+	EXPECT(action(WFDS_CONNECT_OUTPUT, NULL));
+	wfds_set_mode(&S, 640, 480, 60, 40);
+	m = EXPECT_REQ("SET_PARAMETER");
+	EXPECT(m && !strstr(m->body, "wfd_audio_codecs"));
+	EXPECT(!S.audio);
+}
+
 /*
  * M3 leaves alone: not in the same send() as the reply to the sink's M2,
  * and only request_gap_ms after that reply was written, so that a sink
@@ -718,6 +760,7 @@ int main(int argc, char **argv)
 	test_mode_timeout();
 	test_no_m2();
 	test_first_request_timeout();
+	test_audio_kept();
 	test_m3_alone();
 	test_random();
 	if (fails)
