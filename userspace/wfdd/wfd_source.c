@@ -37,6 +37,7 @@ void wfds_config_defaults(struct wfds_config *c)
 	c->request_timeout_ms = 5000;
 	c->mode_timeout_ms = 30000;
 	c->teardown_timeout_ms = 2000;
+	c->idr_min_interval_ms = 250;
 	c->request_gap_ms = 50;
 	c->profiles = WFD_PROFILE_CBP | WFD_PROFILE_CHP;
 	c->max_level = WFD_LEVEL_4_2;
@@ -93,6 +94,29 @@ void wfds_fail(struct wfds *s, int status, int32_t diag)
 static bool established(const struct wfds *s)
 {
 	return s->state >= WFDS_WAIT_PLAY && s->state <= WFDS_STANDBY;
+}
+
+/* An IDR now: a stream (re)starts, or a request is due. */
+static void force_idr(struct wfds *s, uint64_t now)
+{
+	emit(s, WFDS_IDR, 0, 0);
+	s->idr_sent = true;
+	s->idr_last = now;
+	s->idr_due = false;
+}
+
+void wfds_request_idr(struct wfds *s, uint64_t now)
+{
+	if (s->state != WFDS_PLAYING)
+		return;
+	/* An IDR not taken yet serves this request too (a burst in one read). */
+	if (s->nactions && s->actions[s->nactions - 1].type == WFDS_IDR)
+		return;
+	/* One per interval; the rest are merged into the next one due. */
+	if (!s->idr_sent || now - s->idr_last >= s->cfg.idr_min_interval_ms)
+		force_idr(s, now);
+	else
+		s->idr_due = true;
 }
 
 /* Queue a finished message; an unwritten backlog this large is a dead peer. */
@@ -354,7 +378,7 @@ static void on_reply(struct wfds *s, const struct rtsp_msg *m, uint64_t now)
 				s->state = WFDS_M5_SETUP;
 				send_trigger(s, K_SETUP, now);
 			} else if (s->state == WFDS_PLAYING) {
-				emit(s, WFDS_IDR, 0, 0);
+				force_idr(s, now);
 			}
 			break;
 		case K_SETUP:
@@ -429,7 +453,7 @@ static void on_setup(struct wfds *s, const struct rtsp_msg *m, uint64_t now)
 	s->wait_deadline = now + s->cfg.request_timeout_ms;
 }
 
-static void on_play(struct wfds *s, const struct rtsp_msg *m)
+static void on_play(struct wfds *s, const struct rtsp_msg *m, uint64_t now)
 {
 	struct rtsp_out o;
 
@@ -455,10 +479,10 @@ static void on_play(struct wfds *s, const struct rtsp_msg *m)
 		s->state = WFDS_PLAYING;
 		emit(s, WFDS_PLAY, 0, 0);
 	}
-	emit(s, WFDS_IDR, 0, 0);
+	force_idr(s, now);
 }
 
-static void on_set_parameter(struct wfds *s, const struct rtsp_msg *m)
+static void on_set_parameter(struct wfds *s, const struct rtsp_msg *m, uint64_t now)
 {
 	struct wfd_params p;
 
@@ -470,13 +494,14 @@ static void on_set_parameter(struct wfds *s, const struct rtsp_msg *m)
 		return;
 	log_params(s, &p, "SET_PARAMETER");
 	reply(s, m, 200, NULL);
-	if ((p.present & WFD_P_IDR_REQUEST) && s->state == WFDS_PLAYING)
-		emit(s, WFDS_IDR, 0, 0);
+	if (p.present & WFD_P_IDR_REQUEST)
+		wfds_request_idr(s, now);
 	if ((p.present & WFD_P_STANDBY) && established(s)) {
 		s->sink_standby = true;
 		if (s->state == WFDS_PLAYING)
 			emit(s, WFDS_PAUSE, 0, 0);
 		s->state = WFDS_STANDBY;
+		s->idr_due = false;
 	}
 }
 
@@ -498,7 +523,7 @@ static void on_request(struct wfds *s, const struct rtsp_msg *m, uint64_t now)
 	} else if (!strcmp(meth, "SETUP")) {
 		on_setup(s, m, now);
 	} else if (!strcmp(meth, "PLAY")) {
-		on_play(s, m);
+		on_play(s, m, now);
 	} else if (!strcmp(meth, "PAUSE")) {
 		if (!established(s)) {
 			reply(s, m, 455, NULL);
@@ -508,6 +533,7 @@ static void on_request(struct wfds *s, const struct rtsp_msg *m, uint64_t now)
 				emit(s, WFDS_PAUSE, 0, 0);
 			if (s->state != WFDS_STANDBY)
 				s->state = WFDS_PAUSED;
+			s->idr_due = false;
 		}
 	} else if (!strcmp(meth, "TEARDOWN")) {
 		struct rtsp_out o;
@@ -522,7 +548,7 @@ static void on_request(struct wfds *s, const struct rtsp_msg *m, uint64_t now)
 		else
 			end(s, WFD_STATUS_SINK_DISCONNECT_REQUEST, 0);
 	} else if (!strcmp(meth, "SET_PARAMETER")) {
-		on_set_parameter(s, m);
+		on_set_parameter(s, m, now);
 	} else if (!strcmp(meth, "GET_PARAMETER")) {
 		/* The sink's own keep-alive, or a question we have no answers to. */
 		reply(s, m, 200, NULL);
@@ -613,6 +639,9 @@ void wfds_tick(struct wfds *s, uint64_t now)
 		}
 		return;
 	}
+	if (s->idr_due && s->state == WFDS_PLAYING &&
+	    now - s->idr_last >= s->cfg.idr_min_interval_ms)
+		force_idr(s, now);
 	/*
 	 * Only an unanswered M16 ends the session, never the silence alone: a
 	 * daemon that stalled (a slow encode) must not blame the sink.
@@ -644,6 +673,9 @@ uint64_t wfds_deadline(const struct wfds *s)
 		d = s->pending_deadline;
 	if (waiting(s) && s->wait_deadline < d)
 		d = s->wait_deadline;
+	if (s->idr_due && s->state == WFDS_PLAYING &&
+	    s->idr_last + s->cfg.idr_min_interval_ms < d)
+		d = s->idr_last + s->cfg.idr_min_interval_ms;
 	if (established(s) && s->pending_cseq < 0 &&
 	    s->last_alive + s->cfg.keepalive_interval_ms < d)
 		d = s->last_alive + s->cfg.keepalive_interval_ms;
@@ -666,6 +698,7 @@ void wfds_set_mode(struct wfds *s, unsigned int w, unsigned int h, unsigned int 
 			emit(s, WFDS_PAUSE, 0, 0);
 			s->state = WFDS_STANDBY;
 			s->want_standby = true;
+			s->idr_due = false;
 		}
 	} else if (s->state == WFDS_WAIT_MODE) {
 		struct wfd_video_formats f;
@@ -705,6 +738,7 @@ void wfds_set_dpms(struct wfds *s, bool off, uint64_t now)
 		s->state = WFDS_STANDBY;
 		s->want_standby = true;
 		s->want_resume = false;
+		s->idr_due = false;
 	} else if (!off && s->state == WFDS_STANDBY && s->mode_w) {
 		/* Ask the sink to play again; its M7 resumes the stream. */
 		s->want_standby = false;

@@ -27,6 +27,7 @@ struct wfds_config {
 	uint32_t request_timeout_ms;	/* reply to M3-M5, M12; the sink's M6, M7 (5000) */
 	uint32_t mode_timeout_ms;	/* for one of the sink's modes from the compositor (30000) */
 	uint32_t teardown_timeout_ms;	/* M8 after our TEARDOWN trigger (2000) */
+	uint32_t idr_min_interval_ms;	/* IDR requests closer than this are merged (250) */
 	uint32_t request_gap_ms;	/* a request waits this long after our last message (50) */
 	uint8_t profiles;		/* WFD_PROFILE_* the encoder produces */
 	uint8_t prefer_profiles;	/* of those, what it makes without a switch (0: none) */
@@ -52,7 +53,10 @@ enum wfds_action_type {
 	WFDS_PLAY,
 	/* Stop sending RTP (PAUSE, standby). */
 	WFDS_PAUSE,
-	/* The sink asked for an IDR (M13). */
+	/*
+	 * Encode an IDR now: the stream (re)starts in a new format, or the
+	 * sink asked for one (M13, at most one per idr_min_interval_ms).
+	 */
 	WFDS_IDR,
 	/* The session is over: end it with status (-1: graceful) and diag. */
 	WFDS_END,
@@ -120,6 +124,10 @@ struct wfds {
 	bool sink_standby;
 	uint16_t rtp_port;
 
+	/* IDRs: when the last one was asked for; one more is due. */
+	bool idr_sent, idr_due;
+	uint64_t idr_last;
+
 	/* What to write: the messages in out, and when the last one left. */
 	char out[WFDS_OUT_SIZE];
 	size_t out_len;
@@ -163,6 +171,11 @@ void wfds_fail(struct wfds *s, int status, int32_t diag);
 size_t wfds_out_ready(const struct wfds *s, uint64_t now);
 /* The caller wrote @n bytes of s->out at @now. */
 void wfds_written(struct wfds *s, size_t n, uint64_t now);
+/*
+ * The stream asks for an IDR (a loss): like the sink's M13, at most one
+ * per idr_min_interval_ms, the others merged into the next one due.
+ */
+void wfds_request_idr(struct wfds *s, uint64_t now);
 /*
  * The modes the output is connected with: the sink's that the encoder,
  * the level and the profiles can carry, native first.  Returns how many

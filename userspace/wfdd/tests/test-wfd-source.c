@@ -235,15 +235,19 @@ static void test_happy_path_and_keepalive(void)
 	struct wfds_action a;
 	uint64_t t = to_playing();
 
-	/* M13: one IDR for a burst. */
+	/* M13, a second after PLAY: one IDR for a burst. */
+	t += 1000;
 	sink(t, "SET_PARAMETER rtsp://localhost/wfd1.0/streamid=0 RTSP/1.0\r\nCSeq: 4\r\n"
-	     "Content-Length: 17\r\n\r\nwfd_idr_request\r\n"
+	     "Session: ABCDEF12\r\nContent-Length: 17\r\n\r\nwfd_idr_request\r\n"
 	     "SET_PARAMETER rtsp://localhost/wfd1.0 RTSP/1.0\r\nCSeq: 5\r\n"
-	     "Content-Length: 17\r\n\r\nwfd_idr_request\r\n");
+	     "Session: ABCDEF12\r\nContent-Length: 17\r\n\r\nwfd_idr_request\r\n");
 	EXPECT_REPLY(200);
 	EXPECT_REPLY(200);
 	EXPECT(action(WFDS_IDR, NULL));
 	NO_ACTIONS();
+	/* The second came in the same read: the IDR not taken yet serves it. */
+	EXPECT(!S.idr_due);
+
 
 	/* Keep-alive at 25 s of silence, answered with a wrong Session (a quirk). */
 	EXPECT(wfds_deadline(&S) == t + 25000);
@@ -692,6 +696,78 @@ static void test_audio_kept(void)
 }
 
 /*
+ * IDR requests: at most one per idr_min_interval_ms, the others merged
+ * into one that follows; a new stream or format gets its IDR at once.
+ */
+static void test_idr_rate_limit(void)
+{
+	struct wfds_config c;
+	struct wfds_action a;
+	uint64_t t = to_playing(), t0;
+	int idrs = 0;
+
+	/* PLAY gave one at 80. */
+	for (int i = 0; i < 1000; i++) {
+		uint64_t now = t + 1 + (uint64_t)i;
+
+		sink(now, "SET_PARAMETER rtsp://x/wfd1.0 RTSP/1.0\r\nCSeq: %d\r\nSession: ABCDEF12\r\n"
+		     "Content-Length: 17\r\n\r\nwfd_idr_request\r\n", 100 + i);
+		wfds_tick(&S, now);
+		while (wfds_next_action(&S, &a)) {
+			EXPECT(a.type == WFDS_IDR);
+			idrs++;
+		}
+		while (next_out())
+			;
+	}
+	/* 1000 requests over a second: four IDRs, 250, 500, 750 and 1000 ms after PLAY's. */
+	EXPECT(idrs == 4 && !S.idr_due);
+	/* One more request is served when its interval is up. */
+	sink(t + 1001, "SET_PARAMETER rtsp://x/wfd1.0 RTSP/1.0\r\nCSeq: 99\r\nSession: ABCDEF12\r\n"
+	     "Content-Length: 17\r\n\r\nwfd_idr_request\r\n");
+	EXPECT_REPLY(200);
+	NO_ACTIONS();
+	EXPECT(S.idr_due && wfds_deadline(&S) == t + 1000 + 250);
+	wfds_tick(&S, t + 1249);
+	NO_ACTIONS();
+	wfds_tick(&S, t + 1250);
+	EXPECT(action(WFDS_IDR, NULL) && !S.idr_due);
+	/* A new format gets its IDR at once, whatever the interval. */
+	wfds_set_mode(&S, 1280, 720, 30, t + 1251);
+	{
+		const struct rtsp_msg *m = EXPECT_REQ("SET_PARAMETER");
+
+		sink_reply(t + 1252, m ? m->cseq : 0, 200, NULL);
+	}
+	EXPECT(action(WFDS_FORMAT, NULL) && action(WFDS_IDR, NULL));
+	/* Paused, a due request is dropped: PLAY brings its own IDR. */
+	wfds_request_idr(&S, t + 1253);
+	EXPECT(S.idr_due);
+	sink(t + 1254, "PAUSE rtsp://x/wfd1.0/streamid=0 RTSP/1.0\r\nCSeq: 50\r\nSession: ABCDEF12\r\n\r\n");
+	EXPECT(action(WFDS_PAUSE, NULL) && !S.idr_due);
+
+	/* The stream's own requests (a loss) share the limit. */
+	t0 = to_playing();
+	NO_ACTIONS();
+	wfds_request_idr(&S, t0 + 10);
+	NO_ACTIONS();
+	wfds_request_idr(&S, t0 + 300);
+	EXPECT(action(WFDS_IDR, NULL));
+
+	/* 0 turns the limit off. */
+	wfds_config_defaults(&c);
+	c.request_gap_ms = 0;
+	c.idr_min_interval_ms = 0;
+	next_cfg = &c;
+	t = to_playing();
+	next_cfg = NULL;
+	for (int i = 0; i < 5; i++) {
+		wfds_request_idr(&S, t);
+		EXPECT(action(WFDS_IDR, NULL));
+	}
+}
+
+/*
  * M3 leaves alone: not in the same send() as the reply to the sink's M2,
  * and only request_gap_ms after that reply was written, so that a sink
  * that reads one message per recv() takes it as M3.
@@ -761,6 +837,7 @@ int main(int argc, char **argv)
 	test_no_m2();
 	test_first_request_timeout();
 	test_audio_kept();
+	test_idr_rate_limit();
 	test_m3_alone();
 	test_random();
 	if (fails)
