@@ -4,6 +4,7 @@
  * The status each failure ends with is listed in Documentation/wfdd.rst.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,7 +56,33 @@ const char *wfds_state_name(enum wfds_state st)
 	return (unsigned int)st < sizeof(names) / sizeof(names[0]) ? names[st] : "?";
 }
 
-#define LOG(s, ...) do { if ((s)->cfg.log) (s)->cfg.log((s)->cfg.log_opaque, __VA_ARGS__); } while (0)
+/*
+ * A log line, with what the sink sent made harmless for a terminal or a
+ * journal: control characters and bytes above 0x7e become \xNN.
+ */
+static void __attribute__((format(printf, 2, 3)))
+slog(struct wfds *s, const char *fmt, ...)
+{
+	char raw[512], safe[4 * sizeof(raw)];
+	size_t o = 0;
+	va_list ap;
+
+	if (!s->cfg.log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	va_end(ap);
+	for (const unsigned char *p = (const unsigned char *)raw; *p; p++) {
+		if (*p >= 0x20 && *p < 0x7f)
+			safe[o++] = (char)*p;
+		else
+			o += (size_t)snprintf(safe + o, sizeof(safe) - o, "\\x%02x", *p);
+	}
+	safe[o] = 0;
+	s->cfg.log(s->cfg.log_opaque, "%s", safe);
+}
+
+#define LOG(s, ...) slog(s, __VA_ARGS__)
 
 static void emit(struct wfds *s, enum wfds_action_type type, int status, int32_t diag)
 {
@@ -391,18 +418,26 @@ static void on_reply(struct wfds *s, const struct rtsp_msg *m, uint64_t now)
 	pump(s, now);
 }
 
-static bool session_ok(struct wfds *s, const struct rtsp_msg *m)
+/*
+ * The sink's requests on the session (PLAY, PAUSE, M12, M13) must name
+ * it (RFC 2326 12.37): 454 otherwise.
+ */
+static bool session_ok(struct wfds *s, const struct rtsp_msg *m, const char *what)
 {
 	const char *v = rtsp_header(m, "Session");
 	size_t n;
 
-	/* Older dongles send no Session header at all. */
-	if (!v)
-		return true;
+	if (!v) {
+		LOG(s, "%s without a Session header: refused", what);
+		reply(s, m, 454, NULL);
+		return false;
+	}
 	n = strcspn(v, ";");
+	while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+		n--;
 	if (n == strlen(s->session_id) && !strncmp(v, s->session_id, n))
 		return true;
-	LOG(s, "%s with a wrong Session '%s'", m->method, v);
+	LOG(s, "%s with a wrong Session '%s'", what, v);
 	reply(s, m, 454, NULL);
 	return false;
 }
@@ -461,7 +496,7 @@ static void on_play(struct wfds *s, const struct rtsp_msg *m, uint64_t now)
 		reply(s, m, 455, NULL);
 		return;
 	}
-	if (!session_ok(s, m))
+	if (!session_ok(s, m, "PLAY"))
 		return;
 	rtsp_out_response(&o, s->out + s->out_len, sizeof(s->out) - s->out_len, 200, m->cseq);
 	rtsp_out_header(&o, "Session", "%s", s->session_id);
@@ -490,7 +525,8 @@ static void on_set_parameter(struct wfds *s, const struct rtsp_msg *m, uint64_t 
 		reply(s, m, 400, NULL);
 		return;
 	}
-	if ((p.present & (WFD_P_IDR_REQUEST | WFD_P_STANDBY)) && !session_ok(s, m))
+	if ((p.present & (WFD_P_IDR_REQUEST | WFD_P_STANDBY)) &&
+	    !session_ok(s, m, p.present & WFD_P_STANDBY ? "M12 standby" : "M13 IDR request"))
 		return;
 	log_params(s, &p, "SET_PARAMETER");
 	reply(s, m, 200, NULL);
@@ -527,7 +563,7 @@ static void on_request(struct wfds *s, const struct rtsp_msg *m, uint64_t now)
 	} else if (!strcmp(meth, "PAUSE")) {
 		if (!established(s)) {
 			reply(s, m, 455, NULL);
-		} else if (session_ok(s, m)) {
+		} else if (session_ok(s, m, "PAUSE")) {
 			reply(s, m, 200, s->session_id);
 			if (s->state == WFDS_PLAYING)
 				emit(s, WFDS_PAUSE, 0, 0);

@@ -34,7 +34,11 @@ struct wfds_config {
 	uint8_t max_level;		/* one WFD_LEVEL_* bit */
 	unsigned int max_width, max_height;	/* encoder limits */
 	uint32_t session_seed;		/* makes the RTSP session id */
-	/* Problems worth a log line (malformed messages, masked bits). */
+	/*
+	 * Problems worth a log line (malformed messages, masked bits).  What
+	 * the sink sent reaches it escaped: no control character, no byte
+	 * above 0x7e.
+	 */
 	void (*log)(void *opaque, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 	void *log_opaque;
 };

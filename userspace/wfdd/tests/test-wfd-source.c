@@ -19,6 +19,9 @@ static struct wfds S;
 static struct rtsp_parser op;	/* parses what the source wrote */
 static struct rtsp_msg om;
 static int verbose;
+/* The last line logged, and whether one had a byte a terminal would act on. */
+static char last_log[1024];
+static bool log_unsafe;
 
 static const char caps_body[] =
 	"wfd_video_formats: 00 00 02 10 0001ffff 3fffffff 00000fff 00 0000 0000 11 none none\r\n"
@@ -34,12 +37,14 @@ static void log_fn(void *opaque, const char *fmt, ...)
 	va_list ap;
 
 	(void)opaque;
-	if (!verbose)
-		return;
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(last_log, sizeof(last_log), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	for (const unsigned char *p = (const unsigned char *)last_log; *p; p++)
+		if (*p < 0x20 || *p > 0x7e)
+			log_unsafe = true;
+	if (verbose)
+		fprintf(stderr, "%s\n", last_log);
 }
 
 /* The time the test writes the source's messages at. */
@@ -488,19 +493,19 @@ static void test_standby(void)
 	m = EXPECT_REQ("SET_PARAMETER");
 	EXPECT(m && !strcmp(m->body, "wfd_trigger_method: PLAY\r\n"));
 	sink_reply(t + 25004, m ? m->cseq : 0, 200, NULL);
-	sink(t + 25005, "PLAY rtsp://x/wfd1.0/streamid=0 RTSP/1.0\r\nCSeq: 30\r\n\r\n");
+	sink(t + 25005, "PLAY rtsp://x/wfd1.0/streamid=0 RTSP/1.0\r\nCSeq: 30\r\nSession: ABCDEF12\r\n\r\n");
 	EXPECT_REPLY(200);
 	EXPECT(action(WFDS_PLAY, &a) && a.rtp_port == 19002);
 	EXPECT(S.state == WFDS_PLAYING);
 	/* The sink's own standby (M12) and PAUSE (M9). */
 	sink(t + 25006, "SET_PARAMETER rtsp://localhost/wfd1.0 RTSP/1.0\r\nCSeq: 31\r\n"
-	     "Content-Length: 13\r\n\r\nwfd_standby\r\n");
+	     "Session: ABCDEF12\r\nContent-Length: 13\r\n\r\nwfd_standby\r\n");
 	EXPECT_REPLY(200);
 	EXPECT(action(WFDS_PAUSE, NULL) && S.state == WFDS_STANDBY);
-	sink(t + 25007, "PLAY rtsp://x/wfd1.0/streamid=0 RTSP/1.0\r\nCSeq: 32\r\n\r\n");
+	sink(t + 25007, "PLAY rtsp://x/wfd1.0/streamid=0 RTSP/1.0\r\nCSeq: 32\r\nSession: ABCDEF12\r\n\r\n");
 	EXPECT_REPLY(200);
 	EXPECT(action(WFDS_PLAY, NULL));
-	sink(t + 25008, "PAUSE rtsp://x/wfd1.0/streamid=0 RTSP/1.0\r\nCSeq: 33\r\n\r\n");
+	sink(t + 25008, "PAUSE rtsp://x/wfd1.0/streamid=0 RTSP/1.0\r\nCSeq: 33\r\nSession: ABCDEF12\r\n\r\n");
 	EXPECT_REPLY(200);
 	EXPECT(action(WFDS_PAUSE, NULL) && S.state == WFDS_PAUSED);
 }
@@ -767,6 +772,51 @@ static void test_idr_rate_limit(void)
 	}
 }
 
+/* PLAY, PAUSE, M12 and M13 must name the session. */
+static void test_session_required(void)
+{
+	static const char *const reqs[] = {
+		"PLAY rtsp://x/wfd1.0/streamid=0 RTSP/1.0\r\nCSeq: 60\r\n\r\n",
+		"PAUSE rtsp://x/wfd1.0/streamid=0 RTSP/1.0\r\nCSeq: 61\r\n\r\n",
+		"SET_PARAMETER rtsp://x/wfd1.0 RTSP/1.0\r\nCSeq: 62\r\n"
+		"Content-Length: 13\r\n\r\nwfd_standby\r\n",
+		"SET_PARAMETER rtsp://x/wfd1.0 RTSP/1.0\r\nCSeq: 63\r\n"
+		"Content-Length: 17\r\n\r\nwfd_idr_request\r\n",
+	};
+	uint64_t t = to_playing() + 1000;
+
+	for (size_t i = 0; i < sizeof(reqs) / sizeof(reqs[0]); i++) {
+		sink(t, "%s", reqs[i]);
+		EXPECT_REPLY(454);
+		NO_ACTIONS();
+		EXPECT(S.state == WFDS_PLAYING);
+	}
+	/* With a Session parameter after it, and spaces, the id still matches. */
+	sink(t, "PAUSE rtsp://x/wfd1.0/streamid=0 RTSP/1.0\r\nCSeq: 64\r\n"
+	     "Session: ABCDEF12 ;timeout=30\r\n\r\n");
+	EXPECT_REPLY(200);
+	EXPECT(action(WFDS_PAUSE, NULL));
+	/* TEARDOWN without one still ends the session. */
+	sink(t, "TEARDOWN rtsp://x/wfd1.0/streamid=0 RTSP/1.0\r\nCSeq: 65\r\n\r\n");
+	EXPECT_REPLY(200);
+	EXPECT(action(WFDS_END, NULL));
+}
+
+/* What the sink sent reaches the log escaped. */
+static void test_log_escaped(void)
+{
+	uint64_t t = to_playing() + 1000;
+
+	log_unsafe = false;
+	sink(t, "PLAY rtsp://x/wfd1.0/streamid=0 RTSP/1.0\r\nCSeq: 70\r\n"
+	     "Session: \x1b[2J\x1b]0;pwned\x07\xff\r\n\r\n");
+	EXPECT_REPLY(454);
+	EXPECT(!log_unsafe);
+	EXPECT(strstr(last_log, "\\x1b[2J\\x1b]0;pwned\\x07\\xff"));
+	sink(t, "RTSP/1.0 500 \x1b[1mBroken\r\nCSeq: 999\r\n\r\n");
+	EXPECT(!log_unsafe);
+}
+
 /*
  * M3 leaves alone: not in the same send() as the reply to the sink's M2,
  * and only request_gap_ms after that reply was written, so that a sink
@@ -838,6 +888,8 @@ int main(int argc, char **argv)
 	test_first_request_timeout();
 	test_audio_kept();
 	test_idr_rate_limit();
+	test_session_required();
+	test_log_escaped();
 	test_m3_alone();
 	test_random();
 	if (fails)
