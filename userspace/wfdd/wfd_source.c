@@ -593,27 +593,23 @@ static void on_request(struct wfds *s, const struct rtsp_msg *m, uint64_t now)
 	}
 }
 
-void wfds_input(struct wfds *s, const void *data, size_t len, uint64_t now)
+/* Handle every complete message in the parser; a negative errno when the stream breaks. */
+static int drain(struct wfds *s, uint64_t now)
 {
 	int ret;
 
-	if (s->state == WFDS_ENDED)
-		return;
-	ret = rtsp_parser_feed(&s->parser, data, len);
-	while (!ret && s->state != WFDS_ENDED) {
+	while (s->state != WFDS_ENDED) {
 		ret = rtsp_parser_next(&s->parser, &s->msg);
 		if (ret == 0)
-			return;
+			return 0;
 		if (ret == -EBADMSG) {
 			/* Framed but malformed: answer it and go on. */
 			LOG(s, "malformed RTSP message from the sink: ignored");
 			reply(s, &s->msg, 400, NULL);
-			ret = 0;
 			continue;
 		}
 		if (ret < 0)
-			break;
-		ret = 0;
+			return ret;
 		/* Any message is a life-sign: some sinks reply with a wrong Session. */
 		s->last_alive = now;
 		if (s->msg.request)
@@ -621,6 +617,30 @@ void wfds_input(struct wfds *s, const void *data, size_t len, uint64_t now)
 		else
 			on_reply(s, &s->msg, now);
 		pump(s, now);
+	}
+	return 0;
+}
+
+void wfds_input(struct wfds *s, const void *data, size_t len, uint64_t now)
+{
+	const char *p = data;
+	int ret = 0;
+
+	/*
+	 * Take what fits, handle every message that is complete, repeat: a
+	 * legal burst of pipelined messages may be larger than the buffer.
+	 */
+	while (s->state != WFDS_ENDED && !ret) {
+		size_t n = rtsp_parser_take(&s->parser, p, len);
+
+		p += n;
+		len -= n;
+		ret = drain(s, now);
+		if (!len)
+			break;
+		/* A full buffer holds a whole message or fails to frame: not reached. */
+		if (!n && !ret)
+			ret = -EMSGSIZE;
 	}
 	if (ret < 0) {
 		/* The stream cannot be framed any more: the sink is gone for us. */

@@ -818,6 +818,30 @@ static void test_log_escaped(void)
 }
 
 /*
+ * A legal pipelined burst larger than the parser's buffer, in one read,
+ * is handled message by message: the session goes on.
+ */
+static void test_pipelined_burst(void)
+{
+	static char burst[48 * 1024];
+	size_t len = 0;
+	int replies = 0, n = 0;
+	uint64_t t = to_playing() + 1000;
+
+	while (len + 200 < sizeof(burst))
+		len += (size_t)snprintf(burst + len, sizeof(burst) - len,
+					"GET_PARAMETER rtsp://localhost/wfd1.0 RTSP/1.0\r\nCSeq: %d\r\n"
+					"Session: ABCDEF12\r\n\r\n", 1000 + n++);
+	EXPECT(len > 2 * RTSP_MAX_MESSAGE);
+	wfds_input(&S, burst, len, t);
+	EXPECT(S.state == WFDS_PLAYING);
+	NO_ACTIONS();
+	while (next_out())
+		replies++;
+	EXPECT(replies == n);
+}
+
+/*
  * M3 leaves alone: not in the same send() as the reply to the sink's M2,
  * and only request_gap_ms after that reply was written, so that a sink
  * that reads one message per recv() takes it as M3.
@@ -890,6 +914,7 @@ int main(int argc, char **argv)
 	test_idr_rate_limit();
 	test_session_required();
 	test_log_escaped();
+	test_pipelined_burst();
 	test_m3_alone();
 	test_random();
 	if (fails)
