@@ -445,9 +445,10 @@ static bool session_ok(struct wfds *s, const struct rtsp_msg *m, const char *wha
 static void on_setup(struct wfds *s, const struct rtsp_msg *m, uint64_t now)
 {
 	const char *t = rtsp_header(m, "Transport"), *cp;
-	char session[48], transport[128];
+	char session[48], transport[160];
 	struct rtsp_out o;
 	unsigned long p0 = 0, p1 = 0;
+	int len;
 
 	if (s->state != WFDS_M5_SETUP && s->state != WFDS_WAIT_PLAY) {
 		reply(s, m, 455, NULL);
@@ -475,10 +476,15 @@ static void on_setup(struct wfds *s, const struct rtsp_msg *m, uint64_t now)
 	snprintf(session, sizeof(session), "%s;timeout=%u", s->session_id,
 		 (s->cfg.keepalive_timeout_ms + 999) / 1000);
 	if (p1)
-		snprintf(transport, sizeof(transport), "RTP/AVP/UDP;unicast;client_port=%lu-%lu",
-			 p0, p1);
+		len = snprintf(transport, sizeof(transport),
+			       "RTP/AVP/UDP;unicast;client_port=%lu-%lu", p0, p1);
 	else
-		snprintf(transport, sizeof(transport), "RTP/AVP/UDP;unicast;client_port=%lu", p0);
+		len = snprintf(transport, sizeof(transport), "RTP/AVP/UDP;unicast;client_port=%lu",
+			       p0);
+	/* Some sinks take our RTP port from here, and fail without it. */
+	if (s->cfg.rtp_server_port)
+		snprintf(transport + len, sizeof(transport) - (size_t)len, ";server_port=%u-%u",
+			 s->cfg.rtp_server_port, s->cfg.rtp_server_port + 1u);
 	rtsp_out_response(&o, s->out + s->out_len, sizeof(s->out) - s->out_len, 200, m->cseq);
 	rtsp_out_header(&o, "Session", "%s", session);
 	rtsp_out_header(&o, "Transport", "%s", transport);
@@ -550,6 +556,7 @@ static void on_request(struct wfds *s, const struct rtsp_msg *m, uint64_t now)
 
 		rtsp_out_response(&o, s->out + s->out_len, sizeof(s->out) - s->out_len, 200,
 				  m->cseq);
+		/* Only the methods a sink may send us: strict sinks check. */
 		rtsp_out_header(&o, "Public", "org.wfa.wfd1.0, SETUP, TEARDOWN, PLAY, PAUSE, "
 				"GET_PARAMETER, SET_PARAMETER");
 		if (!queue_out(s, &o, NULL, NULL, 0, false))

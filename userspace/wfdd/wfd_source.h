@@ -33,6 +33,7 @@ struct wfds_config {
 	uint8_t prefer_profiles;	/* of those, what it makes without a switch (0: none) */
 	uint8_t max_level;		/* one WFD_LEVEL_* bit */
 	unsigned int max_width, max_height;	/* encoder limits */
+	uint16_t rtp_server_port;	/* our RTP port, for server_port= in SETUP (0: none) */
 	uint32_t session_seed;		/* makes the RTSP session id */
 	/*
 	 * Problems worth a log line (malformed messages, masked bits).  What

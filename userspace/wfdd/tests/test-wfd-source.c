@@ -253,7 +253,6 @@ static void test_happy_path_and_keepalive(void)
 	/* The second came in the same read: the IDR not taken yet serves it. */
 	EXPECT(!S.idr_due);
 
-
 	/* Keep-alive at 25 s of silence, answered with a wrong Session (a quirk). */
 	EXPECT(wfds_deadline(&S) == t + 25000);
 	wfds_tick(&S, t + 24999);
@@ -576,6 +575,7 @@ static void test_random(void)
 	}
 }
 
+
 /*
  * After the M3 reply the compositor must set one of the sink's modes in
  * time: a sink that vanished half-open or a compositor that never picks
@@ -880,6 +880,44 @@ static void test_m3_alone(void)
 	EXPECT(n > 0 && n < S.out_len);
 }
 
+/* M1, M3, M4, M5 carry CSeq 1 to 4; the SETUP reply names our RTP port. */
+static void test_numbering_and_server_port(void)
+{
+	struct wfds_config c;
+	const struct rtsp_msg *m;
+
+	wfds_config_defaults(&c);
+	c.request_gap_ms = 0;
+	c.rtp_server_port = 40000;
+	next_cfg = &c;
+	start();
+	next_cfg = NULL;
+	m = EXPECT_REQ("OPTIONS");
+	EXPECT(m && m->cseq == 1);
+	sink_reply(1, 1, 200, NULL);
+	sink(2, "OPTIONS * RTSP/1.0\r\nCSeq: 1\r\n\r\n");
+	EXPECT_REPLY(200);
+	m = EXPECT_REQ("GET_PARAMETER");
+	EXPECT(m && m->cseq == 2);
+	sink_reply(3, 2, 200, caps_body);
+	wfds_set_mode(&S, 1920, 1080, 30, 4);
+	m = EXPECT_REQ("SET_PARAMETER");
+	EXPECT(m && m->cseq == 3);
+	sink_reply(5, 3, 200, NULL);
+	m = EXPECT_REQ("SET_PARAMETER");
+	EXPECT(m && m->cseq == 4 && strstr(m->body, "SETUP"));
+	sink_reply(6, 4, 200, NULL);
+	/* The stream URL with and without a port. */
+	sink(7, "SETUP rtsp://10.1.2.3:7236/wfd1.0/streamid=0 RTSP/1.0\r\nCSeq: 5\r\n"
+	     "Transport: RTP/AVP/UDP;unicast;client_port=19000\r\n\r\n");
+	m = EXPECT_REPLY(200);
+	EXPECT(m && !strcmp(rtsp_header(m, "Transport"),
+			    "RTP/AVP/UDP;unicast;client_port=19000;server_port=40000-40001"));
+	sink(8, "PLAY rtsp://10.1.2.3/wfd1.0/streamid=0 RTSP/1.0\r\nCSeq: 6\r\nSession: ABCDEF12\r\n\r\n");
+	EXPECT_REPLY(200);
+	EXPECT(action(WFDS_PLAY, NULL));
+}
+
 /* Reached over IPv6, the presentation URL has the address in brackets. */
 static void test_ipv6_url(void)
 {
@@ -916,6 +954,7 @@ int main(int argc, char **argv)
 	test_log_escaped();
 	test_pipelined_burst();
 	test_m3_alone();
+	test_numbering_and_server_port();
 	test_random();
 	if (fails)
 		fprintf(stderr, "%d failures\n", fails);
