@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -19,16 +20,68 @@
 
 #include "wfd_conn.h"
 
-static void conn_log(void *opaque, const char *fmt, ...)
+#ifndef IPV6_FREEBIND
+#define IPV6_FREEBIND	78
+#endif
+
+/* Refused connections: one log line per this many milliseconds at most. */
+#define REFUSED_LOG_MS	10000
+
+static void __attribute__((format(printf, 2, 3)))
+conn_log(struct wfd_conn *c, const char *fmt, ...)
 {
-	struct wfd_conn *c = opaque;
+	char line[1024];
 	va_list ap;
 
-	fprintf(stderr, "wfdd: sink %s: ", c->peer);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	if (c->log)
+		c->log(c->log_opaque, line);
+	else
+		fprintf(stderr, "wfdd: %s\n", line);
+}
+
+/* The session's log lines, already escaped, with the sink named. */
+static void session_log(void *opaque, const char *fmt, ...)
+{
+	struct wfd_conn *c = opaque;
+	char line[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	conn_log(c, "sink %s: %s", c->peer, line);
+}
+
+/* -vv: the RTSP messages, one line each, anything unprintable escaped. */
+static void dump(struct wfd_conn *c, const char *dir, const char *p, size_t n)
+{
+	char line[1024];
+	size_t o = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)p[i];
+
+		if (ch == '\n' || o + 5 >= sizeof(line)) {
+			line[o] = 0;
+			conn_log(c, "%s %s", dir, line);
+			o = 0;
+			if (ch == '\n')
+				continue;
+		}
+		if (ch == '\r')
+			continue;
+		if (ch >= 0x20 && ch < 0x7f)
+			line[o++] = (char)ch;
+		else
+			o += (size_t)snprintf(line + o, sizeof(line) - o, "\\x%02x", ch);
+	}
+	if (o) {
+		line[o] = 0;
+		conn_log(c, "%s %s", dir, line);
+	}
 }
 
 /* Split "HOST", "HOST:PORT", "[V6]" or "[V6]:PORT". */
@@ -64,35 +117,134 @@ static int split_host_port(const char *s, char *host, size_t hsize, const char *
 	return 0;
 }
 
+/* @sa as an IPv6 address, IPv4 as v4-mapped; false for other families. */
+static bool to_v6(const struct sockaddr *sa, struct in6_addr *a)
+{
+	if (sa->sa_family == AF_INET6) {
+		*a = ((const struct sockaddr_in6 *)sa)->sin6_addr;
+		return true;
+	}
+	if (sa->sa_family == AF_INET) {
+		memset(a, 0, sizeof(*a));
+		a->s6_addr[10] = a->s6_addr[11] = 0xff;
+		memcpy(a->s6_addr + 12, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+		return true;
+	}
+	return false;
+}
+
+/* A v4-mapped IPv6 socket address as the IPv4 one it is; others unchanged. */
+static socklen_t unmap(struct sockaddr_storage *ss, socklen_t len)
+{
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_in s4 = { .sin_family = AF_INET };
+
+	if (ss->ss_family != AF_INET6 || !IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
+		return len;
+	s4.sin_port = s6->sin6_port;
+	memcpy(&s4.sin_addr, s6->sin6_addr.s6_addr + 12, 4);
+	memset(ss, 0, sizeof(*ss));
+	memcpy(ss, &s4, sizeof(s4));
+	return sizeof(s4);
+}
+
 static void numeric(const struct sockaddr *sa, socklen_t len, char *buf, size_t size)
 {
 	if (getnameinfo(sa, len, buf, (socklen_t)size, NULL, 0, NI_NUMERICHOST))
 		snprintf(buf, size, "?");
 }
 
-int wfd_conn_listen(struct wfd_conn *c, const char *addr, const char *allow)
+static bool is_wildcard(const struct sockaddr *sa)
+{
+	struct in6_addr a;
+
+	if (!to_v6(sa, &a))
+		return false;
+	if (sa->sa_family == AF_INET)
+		return ((const struct sockaddr_in *)sa)->sin_addr.s_addr == htonl(INADDR_ANY);
+	return IN6_IS_ADDR_UNSPECIFIED(&a);
+}
+
+/* Whether an interface of this host has the address of @sa now. */
+static bool is_local(const struct sockaddr *sa)
+{
+	struct ifaddrs *ifa, *i;
+	struct in6_addr want, have;
+	bool found = false;
+
+	if (!to_v6(sa, &want) || getifaddrs(&ifa))
+		return true;	/* cannot tell: say nothing */
+	for (i = ifa; i && !found; i = i->ifa_next)
+		found = i->ifa_addr && to_v6(i->ifa_addr, &have) && !memcmp(&want, &have, sizeof(want));
+	freeifaddrs(ifa);
+	return found;
+}
+
+bool wfd_conn_allowed(const struct wfd_conn *c, const struct sockaddr *peer)
+{
+	struct in6_addr a;
+
+	if (!c->nallow)
+		return true;
+	if (!to_v6(peer, &a))
+		return false;
+	for (unsigned int i = 0; i < c->nallow; i++)
+		if (!memcmp(&a, &c->allow_addrs[i], sizeof(a)))
+			return true;
+	return false;
+}
+
+/* Every address @allow resolves to, IPv4 and IPv6. */
+static int resolve_allow(struct wfd_conn *c, const char *allow)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res = NULL, *ai;
+
+	if (getaddrinfo(allow, NULL, &hints, &res))
+		return -EHOSTUNREACH;
+	for (ai = res; ai && c->nallow < WFD_CONN_MAX_ALLOW; ai = ai->ai_next) {
+		struct in6_addr a;
+		unsigned int i;
+
+		if (!to_v6(ai->ai_addr, &a))
+			continue;
+		for (i = 0; i < c->nallow; i++)
+			if (!memcmp(&a, &c->allow_addrs[i], sizeof(a)))
+				break;
+		if (i == c->nallow)
+			c->allow_addrs[c->nallow++] = a;
+	}
+	freeaddrinfo(res);
+	snprintf(c->allow, sizeof(c->allow), "%s", allow);
+	return c->nallow ? 0 : -EHOSTUNREACH;
+}
+
+int wfd_conn_listen_opts(struct wfd_conn *c, const char *addr, const char *allow,
+			 unsigned int flags)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE };
 	struct addrinfo *ai = NULL;
 	const char *port;
 	char host[256];
-	int one = 1, ret;
+	int one = 1, zero = 0, ret;
 
 	memset(c, 0, sizeof(*c));
 	c->listen_fd = c->fd = -1;
 	if (split_host_port(addr, host, sizeof(host), &port))
 		return -EINVAL;
 	if (allow) {
-		struct addrinfo *pa = NULL;
-
-		if (getaddrinfo(allow, NULL, &(struct addrinfo){ .ai_socktype = SOCK_STREAM },
-				&pa))
-			return -EHOSTUNREACH;
-		numeric(pa->ai_addr, pa->ai_addrlen, c->allow, sizeof(c->allow));
-		freeaddrinfo(pa);
+		ret = resolve_allow(c, allow);
+		if (ret)
+			return ret;
 	}
 	if (getaddrinfo(host, port, &hints, &ai))
 		return -EADDRNOTAVAIL;
+	if (is_wildcard(ai->ai_addr) && !allow && !(flags & WFD_CONN_ALLOW_ANY)) {
+		conn_log(c, "--listen %s is every address of this host: anyone who reaches one "
+			 "could take the output and see the desktop; name the sink with --allow "
+			 "PEER, or accept anyone with --allow-any", addr);
+		freeaddrinfo(ai);
+		return -EINVAL;
+	}
 	c->listen_fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (c->listen_fd < 0) {
 		ret = -errno;
@@ -101,6 +253,15 @@ int wfd_conn_listen(struct wfd_conn *c, const char *addr, const char *allow)
 	}
 	/* A restarted daemon must not wait for TIME_WAIT of the last session. */
 	setsockopt(c->listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* The P2P group's address may come later than the daemon. */
+	if (ai->ai_family == AF_INET6) {
+		setsockopt(c->listen_fd, IPPROTO_IPV6, IPV6_FREEBIND, &one, sizeof(one));
+		/* [::] takes IPv4 sinks too, whatever the host's default. */
+		if (is_wildcard(ai->ai_addr))
+			setsockopt(c->listen_fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+	} else {
+		setsockopt(c->listen_fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one));
+	}
 	if (bind(c->listen_fd, ai->ai_addr, ai->ai_addrlen) || listen(c->listen_fd, 1)) {
 		ret = -errno;
 		freeaddrinfo(ai);
@@ -108,8 +269,49 @@ int wfd_conn_listen(struct wfd_conn *c, const char *addr, const char *allow)
 		c->listen_fd = -1;
 		return ret;
 	}
+	if (!is_wildcard(ai->ai_addr) && !is_local(ai->ai_addr))
+		conn_log(c, "%s is no address of this host yet: listening for it all the same",
+			 host);
 	freeaddrinfo(ai);
 	return 0;
+}
+
+int wfd_conn_listen(struct wfd_conn *c, const char *addr, const char *allow)
+{
+	return wfd_conn_listen_opts(c, addr, allow, 0);
+}
+
+/* A sink gone half-open is found within @timeout_ms, whatever the state. */
+static void set_keepalive(int fd, uint32_t timeout_ms)
+{
+	int one = 1, idle = (int)(timeout_ms / 3000), intvl = (int)(timeout_ms / 6000), cnt = 3;
+	unsigned int user = timeout_ms;
+
+	if (idle < 1)
+		idle = 1;
+	if (intvl < 1)
+		intvl = 1;
+	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
+	/* Also bounds how long unacknowledged data may wait. */
+	setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user, sizeof(user));
+}
+
+static void refused(struct wfd_conn *c, const char *peer, const char *why, uint64_t now_ms)
+{
+	if (c->refused_logged && now_ms - c->refused_logged < REFUSED_LOG_MS) {
+		c->refused_quiet++;
+		return;
+	}
+	if (c->refused_quiet)
+		conn_log(c, "refusing a connection from %s (%s); %lu more refused since the last "
+			 "such line", peer, why, c->refused_quiet);
+	else
+		conn_log(c, "refusing a connection from %s (%s)", peer, why);
+	c->refused_logged = now_ms ? now_ms : 1;
+	c->refused_quiet = 0;
 }
 
 int wfd_conn_accept(struct wfd_conn *c, const struct wfds_config *cfg, uint64_t now_ms)
@@ -123,23 +325,34 @@ int wfd_conn_accept(struct wfd_conn *c, const struct wfds_config *cfg, uint64_t 
 	fd = accept4(c->listen_fd, (struct sockaddr *)&ss, &len, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (fd < 0)
 		return errno == EAGAIN || errno == EINTR || errno == ECONNABORTED ? -EAGAIN : -errno;
+	len = unmap(&ss, len);
 	numeric((struct sockaddr *)&ss, len, peer, sizeof(peer));
-	if (c->fd >= 0 || (c->allow[0] && strcmp(peer, c->allow))) {
-		fprintf(stderr, "wfdd: refusing a connection from %s (%s)\n", peer,
-			c->fd >= 0 ? "a sink is connected" : "not the allowed peer");
+	if (c->fd >= 0 || !wfd_conn_allowed(c, (struct sockaddr *)&ss)) {
+		refused(c, peer, c->fd >= 0 ? "a sink is connected" : "not the allowed peer", now_ms);
 		close(fd);
 		return -EAGAIN;
 	}
+	/* Each message leaves in its own segment, at once. */
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	set_keepalive(fd, cfg->keepalive_timeout_ms);
 	c->fd = fd;
 	snprintf(c->peer, sizeof(c->peer), "%s", peer);
+	memset(&c->peer_addr, 0, sizeof(c->peer_addr));
+	c->peer_addr.sin6_family = AF_INET6;
+	to_v6((struct sockaddr *)&ss, &c->peer_addr.sin6_addr);
+	if (ss.ss_family == AF_INET6)
+		c->peer_addr.sin6_scope_id = ((struct sockaddr_in6 *)&ss)->sin6_scope_id;
 	len = sizeof(ss);
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0) {
+		len = unmap(&ss, len);
 		numeric((struct sockaddr *)&ss, len, sc.host, sizeof(sc.host));
-	sc.log = conn_log;
+	}
+	sc.log = session_log;
 	sc.log_opaque = c;
+	c->refused_logged = 0;
+	c->refused_quiet = 0;
 	c->now = now_ms;
-	fprintf(stderr, "wfdd: sink %s connected\n", c->peer);
+	conn_log(c, "sink %s connected", c->peer);
 	wfds_init(&c->session, &sc, now_ms);
 	return 0;
 }
@@ -163,7 +376,7 @@ static void flush(struct wfd_conn *c, uint64_t now_ms)
 			return;
 		}
 		if (c->verbose > 1)
-			fprintf(stderr, "wfdd: >>> %.*s", (int)k, c->session.out);
+			dump(c, ">>>", c->session.out, (size_t)k);
 		wfds_written(&c->session, (size_t)k, now_ms);
 		if ((size_t)k < n)
 			return;
@@ -177,14 +390,19 @@ void wfd_conn_io(struct wfd_conn *c, short revents, uint64_t now_ms)
 		return;
 	if (revents & (POLLIN | POLLHUP | POLLERR)) {
 		char buf[4096];
+		size_t total = 0;
 		ssize_t n;
 
-		for (;;) {
+		/* Bounded: the rest waits for the next poll(). */
+		while (total < WFD_CONN_MAX_READ && c->session.state != WFDS_ENDED) {
 			n = recv(c->fd, buf, sizeof(buf), 0);
 			if (n > 0) {
 				if (c->verbose > 1)
-					fprintf(stderr, "wfdd: <<< %.*s", (int)n, buf);
+					dump(c, "<<<", buf, (size_t)n);
 				wfds_input(&c->session, buf, (size_t)n, now_ms);
+				total += (size_t)n;
+				/* Replies leave as they are made: a burst cannot fill the buffer. */
+				flush(c, now_ms);
 				continue;
 			}
 			if (n == 0)
@@ -210,7 +428,7 @@ int wfd_conn_timeout(const struct wfd_conn *c, uint64_t now_ms)
 	return d <= now_ms ? 0 : d - now_ms > 60000 ? 60000 : (int)(d - now_ms);
 }
 
-int wfd_conn_edid(const struct wfd_conn *c, const char *name, uint8_t *edid, size_t size)
+int wfd_conn_edid(struct wfd_conn *c, const char *name, uint8_t *edid, size_t size)
 {
 	const struct wfds *s = &c->session;
 	struct wfd_mode modes[9];
@@ -249,7 +467,7 @@ void wfd_conn_hangup(struct wfd_conn *c)
 	}
 	close(c->fd);
 	c->fd = -1;
-	fprintf(stderr, "wfdd: sink %s disconnected\n", c->peer);
+	conn_log(c, "sink %s disconnected", c->peer);
 }
 
 void wfd_conn_close(struct wfd_conn *c)
