@@ -228,7 +228,7 @@ int wfd_conn_listen_opts(struct wfd_conn *c, const char *addr, const char *allow
 	int one = 1, zero = 0, ret;
 
 	memset(c, 0, sizeof(*c));
-	c->listen_fd = c->fd = -1;
+	c->listen_fd = c->fd = c->rtp_fd = -1;
 	if (split_host_port(addr, host, sizeof(host), &port))
 		return -EINVAL;
 	if (allow) {
@@ -299,6 +299,30 @@ static void set_keepalive(int fd, uint32_t timeout_ms)
 	setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user, sizeof(user));
 }
 
+/* Our RTP socket on the address the sink reached: its port goes in SETUP's reply. */
+static void open_rtp(struct wfd_conn *c, const struct sockaddr_storage *local, socklen_t len)
+{
+	struct sockaddr_storage ss = *local;
+	socklen_t sl = sizeof(ss);
+
+	c->rtp_port = 0;
+	c->rtp_fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (c->rtp_fd < 0)
+		return;
+	if (ss.ss_family == AF_INET6)
+		((struct sockaddr_in6 *)&ss)->sin6_port = 0;
+	else
+		((struct sockaddr_in *)&ss)->sin_port = 0;
+	if (bind(c->rtp_fd, (struct sockaddr *)&ss, len) ||
+	    getsockname(c->rtp_fd, (struct sockaddr *)&ss, &sl)) {
+		close(c->rtp_fd);
+		c->rtp_fd = -1;
+		return;
+	}
+	c->rtp_port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port :
+			    ((struct sockaddr_in *)&ss)->sin_port);
+}
+
 static void refused(struct wfd_conn *c, const char *peer, const char *why, uint64_t now_ms)
 {
 	if (c->refused_logged && now_ms - c->refused_logged < REFUSED_LOG_MS) {
@@ -346,7 +370,9 @@ int wfd_conn_accept(struct wfd_conn *c, const struct wfds_config *cfg, uint64_t 
 	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0) {
 		len = unmap(&ss, len);
 		numeric((struct sockaddr *)&ss, len, sc.host, sizeof(sc.host));
+		open_rtp(c, &ss, len);
 	}
+	sc.rtp_server_port = c->rtp_port;
 	sc.log = session_log;
 	sc.log_opaque = c;
 	c->refused_logged = 0;
@@ -428,30 +454,128 @@ int wfd_conn_timeout(const struct wfd_conn *c, uint64_t now_ms)
 	return d <= now_ms ? 0 : d - now_ms > 60000 ? 60000 : (int)(d - now_ms);
 }
 
-int wfd_conn_edid(struct wfd_conn *c, const char *name, uint8_t *edid, size_t size)
-{
-	const struct wfds *s = &c->session;
-	struct wfd_mode modes[9];
+/* What the filter keeps: the modes the session can send; what it drops, for the log. */
+struct keep_ctx {
+	const struct wfd_mode *modes;
 	size_t n;
+	unsigned int dropped;
+	char example[32];
+};
+
+static bool keep_mode(const struct wfd_edid_mode *m, void *opaque)
+{
+	struct keep_ctx *k = opaque;
+
+	if (!(m->flags & WFD_EDID_MODE_INTERLACED))
+		for (size_t i = 0; i < k->n; i++)
+			if (k->modes[i].width == m->width && k->modes[i].height == m->height &&
+			    k->modes[i].refresh_hz == m->refresh_hz)
+				return true;
+	if (!k->dropped++)
+		snprintf(k->example, sizeof(k->example), "%ux%u%s@%u", m->width, m->height,
+			 m->flags & WFD_EDID_MODE_INTERLACED ? "i" : "", m->refresh_hz);
+	return false;
+}
+
+/* An EDID that describes exactly the modes the session can send. */
+static int synthesize(struct wfd_conn *c, const char *name, uint8_t *edid, size_t size)
+{
+	struct wfd_mode modes[64];
+	size_t n = wfds_sink_modes(&c->session, modes, 64), all = n;
 	int ret = -EINVAL;
 
-	if ((s->caps.present & WFD_P_DISPLAY_EDID) && s->caps.edid.blocks) {
-		size_t len = s->caps.edid.blocks * 128u;
-
-		if (len > size)
-			return -ENOSPC;
-		memcpy(edid, s->caps.edid.data, len);
-		return (int)len;
-	}
-	n = wfd_video_modes(&s->caps.video, s->cfg.max_width, s->cfg.max_height, modes, 9);
-	/* Best first: drop the least modes until they fit. */
-	while (n && (ret = wfd_edid_synthesize(modes, n, name, edid, size)) == -ENOSPC)
+	/* Best first: should they not fit, the least go. */
+	while (n && (ret = wfd_edid_describe(modes, n, name, edid, size)) == -ENOSPC)
 		n--;
+	if (ret > 0 && n < all)
+		conn_log(c, "sink %s: only its %zu best modes of %zu fit in the EDID", c->peer, n,
+			 all);
 	return ret;
+}
+
+/* The sink's own EDID without what cannot be sent; 0 when nothing is left of it. */
+static int sink_edid(struct wfd_conn *c, uint8_t *edid, size_t size)
+{
+	const struct wfds *s = &c->session;
+	struct wfd_mode modes[64];
+	struct keep_ctx k = { modes, 0, 0, "" };
+	size_t len = s->caps.edid.blocks * 128u;
+	int ret;
+
+	if (!(s->caps.present & WFD_P_DISPLAY_EDID) || !s->caps.edid.blocks)
+		return 0;
+	if (len > size)
+		return -ENOSPC;
+	memcpy(edid, s->caps.edid.data, len);
+	k.n = wfds_sink_modes(s, modes, 64);
+	ret = wfd_edid_filter(edid, len, keep_mode, &k);
+	if (ret < 0 || wfd_edid_modes(edid, (size_t)ret, NULL, 0) <= 0) {
+		conn_log(c, "sink %s: no mode of its EDID can be sent (%s): using its "
+			 "wfd_video_formats", c->peer, ret < 0 ? "not an EDID" : "none left");
+		return 0;
+	}
+	if (k.dropped)
+		conn_log(c, "sink %s: %u mode%s of its EDID cannot be sent (%s%s): left out",
+			 c->peer, k.dropped, k.dropped > 1 ? "s" : "", k.example,
+			 k.dropped > 1 ? ", ..." : "");
+	return ret;
+}
+
+int wfd_conn_edid(struct wfd_conn *c, const char *name, uint8_t *edid, size_t size)
+{
+	int n = sink_edid(c, edid, size);
+
+	return n ? n : synthesize(c, name, edid, size);
+}
+
+int wfd_conn_connect_output(struct wfd_conn *c, const char *name,
+			    int (*connect)(void *opaque, const uint8_t *edid, size_t size),
+			    void *opaque)
+{
+	uint8_t edid[WFD_CONN_MAX_EDID];
+	int n = sink_edid(c, edid, sizeof(edid)), ret;
+
+	if (n > 0) {
+		ret = connect(opaque, edid, (size_t)n);
+		if (ret != -EINVAL)
+			return ret;
+		conn_log(c, "sink %s: the kernel refused its EDID: using one made from its "
+			 "wfd_video_formats", c->peer);
+	}
+	n = synthesize(c, name, edid, sizeof(edid));
+	if (n < 0)
+		return n;
+	return connect(opaque, edid, (size_t)n);
+}
+
+int wfd_conn_rtp_socket(struct wfd_conn *c, uint16_t port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd = c->rtp_fd, ret;
+
+	memset(&ss, 0, sizeof(ss));
+	memcpy(&ss, &c->peer_addr, sizeof(c->peer_addr));
+	((struct sockaddr_in6 *)&ss)->sin6_port = htons(port);
+	len = unmap(&ss, sizeof(c->peer_addr));
+	if (fd < 0)
+		fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	c->rtp_fd = -1;
+	if (connect(fd, (struct sockaddr *)&ss, len)) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	return fd;
 }
 
 void wfd_conn_hangup(struct wfd_conn *c)
 {
+	if (c->rtp_fd >= 0)
+		close(c->rtp_fd);
+	c->rtp_fd = -1;
 	if (c->fd < 0)
 		return;
 	/* The reply to a TEARDOWN is worth a short wait. */

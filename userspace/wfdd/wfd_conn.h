@@ -16,6 +16,8 @@
 
 #define WFD_RTSP_PORT	"7236"
 #define WFD_CONN_MAX_ALLOW	16
+/* The largest EDID the output is connected with (wfd_edid_describe() of every mode). */
+#define WFD_CONN_MAX_EDID	(32 * 128)
 
 /* wfd_conn_listen_opts() flags. */
 #define WFD_CONN_ALLOW_ANY	(1u << 0)	/* a wildcard address without --allow */
@@ -29,6 +31,9 @@ struct wfd_conn {
 	/* The addresses @allow resolved to, IPv4 as v4-mapped. */
 	struct in6_addr allow_addrs[WFD_CONN_MAX_ALLOW];
 	unsigned int nallow;
+	/* Our RTP socket, bound before SETUP so that its reply names its port. */
+	int rtp_fd;
+	uint16_t rtp_port;
 	struct wfds session;
 	int verbose;
 	uint64_t now;		/* of the last wfd_conn_io() */
@@ -56,7 +61,8 @@ int wfd_conn_listen(struct wfd_conn *c, const char *addr, const char *allow);
 
 /*
  * Accept a pending connection (the listening socket polled readable) and
- * start a session on it with @cfg (host and the log are filled in here).  The connection gets TCP keep-alives that find a sink
+ * start a session on it with @cfg (host, rtp_server_port and the log are
+ * filled in here).  The connection gets TCP keep-alives that find a sink
  * gone half-open within cfg->keepalive_timeout_ms.  Returns 0, -EAGAIN
  * when there was none or it was refused, or a negative errno.
  */
@@ -79,10 +85,28 @@ int wfd_conn_timeout(const struct wfd_conn *c, uint64_t now_ms);
 
 /*
  * The EDID to connect the output with: the sink's own when it sent one,
- * else one synthesized from the modes it lists, named @name.  Returns the
- * size or a negative errno.
+ * without the modes the source cannot send it (wfds_sink_modes()), else
+ * one that describes exactly those modes, named @name.  Logs what it did
+ * to the sink's EDID.  Returns the size or a negative errno.
  */
 int wfd_conn_edid(struct wfd_conn *c, const char *name, uint8_t *edid, size_t size);
+
+/*
+ * Connect the output through @connect (0 or a negative errno): with
+ * wfd_conn_edid()'s EDID, and when the kernel refuses the sink's own
+ * (-EINVAL), once more with the synthesized one, saying so once.
+ * Returns @connect's result.
+ */
+int wfd_conn_connect_output(struct wfd_conn *c, const char *name,
+			    int (*connect)(void *opaque, const uint8_t *edid, size_t size),
+			    void *opaque);
+
+/*
+ * The RTP socket for the sink's @port: the one bound at accept (whose
+ * port SETUP's reply named), connected to the sink.  The caller owns it.
+ * Returns an fd or a negative errno.
+ */
+int wfd_conn_rtp_socket(struct wfd_conn *c, uint16_t port);
 
 /* Write what is left (bounded wait), close the sink's connection. */
 void wfd_conn_hangup(struct wfd_conn *c);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The RTSP connection on real loopback sockets: who may connect, what the
- * socket is set up with, how bytes are read and written.
+ * socket is set up with, how bytes are read and written, and the EDID the
+ * output is connected with.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -340,6 +341,134 @@ static void test_read_bound(void)
 	close_conn();
 }
 
+/* Our RTP socket exists before SETUP; its port is the one SETUP names. */
+static void test_rtp_socket(void)
+{
+	struct wfds_config cfg = config();
+	struct sockaddr_in rx = { .sin_family = AF_INET }, from;
+	socklen_t len = sizeof(rx);
+	char buf[16];
+	int s, r, u;
+
+	EXPECT(wfd_conn_listen(&C, "127.0.0.1:0", NULL) == 0);
+	C.log = log_fn;
+	s = dial("127.0.0.1", "127.0.0.1", listen_port());
+	EXPECT(wfd_conn_accept(&C, &cfg, 0) == 0);
+	EXPECT(C.rtp_port && C.session.cfg.rtp_server_port == C.rtp_port);
+	/* The sink's RTP port. */
+	r = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	inet_pton(AF_INET, "127.0.0.1", &rx.sin_addr);
+	EXPECT(!bind(r, (struct sockaddr *)&rx, sizeof(rx)));
+	EXPECT(!getsockname(r, (struct sockaddr *)&rx, &len));
+	u = wfd_conn_rtp_socket(&C, ntohs(rx.sin_port));
+	EXPECT(u >= 0 && C.rtp_fd < 0);
+	EXPECT(send(u, "rtp", 3, 0) == 3);
+	len = sizeof(from);
+	EXPECT(recvfrom(r, buf, sizeof(buf), 0, (struct sockaddr *)&from, &len) == 3);
+	EXPECT(ntohs(from.sin_port) == C.rtp_port);
+	close(u);
+	close(r);
+	wfd_conn_hangup(&C);
+	close(s);
+	close_conn();
+}
+
+/* The EDID the output is connected with. */
+static const char *const sink_formats =
+	/* 1080p60 (CEA 8) native, 720p60 (CEA 6), CBP level 4.2 */
+	"wfd_video_formats: 40 00 01 10 00000140 00000000 00000000 00 0000 0000 00 none none\r\n";
+
+/* The sink's own EDID: 1080p60, 2160p30, 720p60, made by "SAM". */
+static void sink_caps_with_edid(void)
+{
+	static const struct wfd_mode m[] = { { 1920, 1080, 60 }, { 3840, 2160, 30 }, { 1280, 720, 60 } };
+	uint8_t e[256];
+	char body[2048];
+	int n = wfd_edid_describe(m, 3, "Sink", e, sizeof(e)), o;
+	int sum;
+
+	EXPECT(n == 256);
+	e[8] = 0x4c;
+	e[9] = 0x2d;
+	sum = 0;
+	for (int i = 0; i < 127; i++)
+		sum += e[i];
+	e[127] = (uint8_t)(0x100 - (sum & 0xff));
+	o = snprintf(body, sizeof(body), "%swfd_display_edid: 0002 ", sink_formats);
+	for (int i = 0; i < n; i++)
+		o += snprintf(body + o, sizeof(body) - (size_t)o, "%02x", e[i]);
+	snprintf(body + o, sizeof(body) - (size_t)o, "\r\n");
+	EXPECT(wfd_params_parse(body, strlen(body), &C.session.caps) == 0);
+	EXPECT(C.session.caps.edid.blocks == 2);
+}
+
+static int connects;
+static bool refuse_sink_edid;
+static uint8_t got_edid[WFD_CONN_MAX_EDID];
+static size_t got_size;
+
+static int fake_connect(void *opaque, const uint8_t *edid, size_t size)
+{
+	(void)opaque;
+	connects++;
+	memcpy(got_edid, edid, size);
+	got_size = size;
+	/* The kernel refuses the sink's EDID (not ours, "WFD"). */
+	if (refuse_sink_edid && !(edid[8] == 0x5c && edid[9] == 0xe4))
+		return -EINVAL;
+	return 0;
+}
+
+static bool edid_has(uint32_t w, uint32_t h, uint32_t hz)
+{
+	struct wfd_edid_mode m[64];
+	int n = wfd_edid_modes(got_edid, got_size, m, 64);
+
+	for (int i = 0; i < n && i < 64; i++)
+		if (m[i].width == w && m[i].height == h && m[i].refresh_hz == hz)
+			return true;
+	return false;
+}
+
+/*
+ * The sink's EDID goes without the modes M4 cannot offer; the kernel
+ * refusing it is not the end: the EDID made from wfd_video_formats
+ * follows, logged once.
+ */
+static void test_edid(void)
+{
+	struct wfds_config cfg = config();
+
+	wfds_init(&C.session, &cfg, 0);
+	C.log = log_fn;
+	snprintf(C.peer, sizeof(C.peer), "10.0.0.2");
+	sink_caps_with_edid();
+	/* Filtered: 2160p30 is gone, the sink's identity stays. */
+	log_lines = 0;
+	connects = 0;
+	refuse_sink_edid = false;
+	EXPECT(wfd_conn_connect_output(&C, "wfd", fake_connect, NULL) == 0 && connects == 1);
+	EXPECT(got_edid[8] == 0x4c && got_size == 256);
+	EXPECT(edid_has(1920, 1080, 60) && edid_has(1280, 720, 60) && !edid_has(3840, 2160, 30));
+	EXPECT(log_lines == 1 && strstr(last_log, "3840x2160@30"));
+	/* Refused by the kernel: the synthesized one, logged once. */
+	log_lines = 0;
+	connects = 0;
+	refuse_sink_edid = true;
+	EXPECT(wfd_conn_connect_output(&C, "wfd", fake_connect, NULL) == 0 && connects == 2);
+	EXPECT(got_edid[8] == 0x5c && edid_has(1920, 1080, 60) && edid_has(1280, 720, 60));
+	EXPECT(log_lines == 2 && strstr(last_log, "refused"));
+	/* Other errors are not a reason to try again. */
+	EXPECT(wfd_conn_edid(&C, "wfd", got_edid, sizeof(got_edid)) == 256);
+	/* No EDID: the sink's wfd_video_formats, exactly. */
+	EXPECT(wfd_params_parse(sink_formats, strlen(sink_formats), &C.session.caps) == 0);
+	connects = 0;
+	refuse_sink_edid = false;
+	EXPECT(wfd_conn_connect_output(&C, "wfd", fake_connect, NULL) == 0 && connects == 1);
+	EXPECT(got_edid[8] == 0x5c && edid_has(1920, 1080, 60) && edid_has(1280, 720, 60));
+	EXPECT(wfd_edid_modes(got_edid, got_size, NULL, 0) <= 3);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argv;
@@ -351,6 +480,8 @@ int main(int argc, char **argv)
 	test_refused_log();
 	test_one_message_per_send();
 	test_read_bound();
+	test_rtp_socket();
+	test_edid();
 	if (fails)
 		fprintf(stderr, "%d failures\n", fails);
 	return fails ? 1 : 0;
