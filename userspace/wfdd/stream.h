@@ -24,7 +24,7 @@
 #include "stats.h"
 #include "tsmux.h"
 
-#define STREAM_OK	(-1)
+#define STREAM_OK	(-2)
 
 /*
  * Wall (CLOCK_MONOTONIC) and process CPU times at the start of a frame and
