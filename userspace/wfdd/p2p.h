@@ -70,6 +70,11 @@ struct p2p_group {
 	bool persistent;
 	/* The GO's address allocation in the 4-way handshake, if it did. */
 	struct in_addr ip, mask, go_ip;
+	/*
+	 * The backend set the address itself (NetworkManager): @ip is this
+	 * side's, @go_ip the group owner's (0 when this side owns it).
+	 */
+	bool addressed;
 };
 
 struct p2p_callbacks {
@@ -91,6 +96,8 @@ struct p2p_callbacks {
 	void (*station_left)(void *opaque, const char *dev_addr);
 	/* The backend's daemon went away; close and open again later. */
 	void (*backend_gone)(void *opaque);
+	/* Every event of the backend's daemon, as text, before the above. */
+	void (*raw_event)(void *opaque, const char *text);
 };
 
 /* What a backend configures for this device when it opens. */
@@ -147,6 +154,7 @@ struct p2p {
 	const struct p2p_ops *ops;
 	const struct p2p_callbacks *cb;
 	void *opaque;
+	char dev[IF_NAMESIZE];	/* the device opened, for logs and wfdctl */
 };
 
 extern const struct p2p_ops p2p_wpa_ops;

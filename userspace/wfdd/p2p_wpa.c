@@ -342,6 +342,7 @@ static int wpa_open(struct p2p **out, const struct p2p_config *cfg,
 		wpa_close(&w->p);
 		return ret;
 	}
+	memcpy(w->p.dev, w->dev, sizeof(w->p.dev));
 	if (w->verbose)
 		say(w, "wpa_supplicant: P2P device %s (%s socket)", w->dev,
 		    w->global ? "global" : "interface");
@@ -402,6 +403,8 @@ static void handle(struct p2p_wpa *w, const char *text)
 
 	if (w->verbose > 1)
 		log_event(w, text);
+	if (cb->raw_event)
+		cb->raw_event(o, text);
 	if (p2p_wpa_parse_event(text, &ev)) {
 		if (w->verbose)
 			say(w, "malformed event ignored: %.60s", text);

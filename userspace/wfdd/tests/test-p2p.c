@@ -17,9 +17,13 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "p2p.h"
+#include "p2p_addr.h"
+#include "p2p_link.h"
+#include "p2p_privs.h"
 #include "p2p_wpa.h"
 #include "p2p_wpa_parse.h"
 #include "tap.h"
@@ -484,6 +488,132 @@ static void test_absent(void)
 	      "no control directory: -ENOENT");
 }
 
+/* dhclient's lease file, as it wrote it in the test VM, with an older lease before. */
+static const char lease_file[] =
+	"lease {\n  interface \"p2p-wlan0-0\";\n  fixed-address 10.0.0.5;\n"
+	"  option dhcp-server-identifier 10.0.0.1;\n}\n"
+	"lease {\n"
+	"  interface \"p2p-wlan0-1\";\n"
+	"  fixed-address 192.168.49.44;\n"
+	"  option subnet-mask 255.255.255.0;\n"
+	"  option routers 192.168.49.1;\n"
+	"  option dhcp-lease-time 3600;\n"
+	"  option dhcp-message-type 5;\n"
+	"  option dhcp-server-identifier 192.168.49.1;\n"
+	"  option dhcp-renewal-time 1800;\n"
+	"  option broadcast-address 192.168.49.255;\n"
+	"  renew 4 2026/12/03 14:37:55;\n"
+	"}\n"
+	"lease {\n  interface \"p2p-wlan0-1\";\n  fixed-address 192.168.49.45;\n";
+
+static void test_lease(void)
+{
+	struct p2p_lease l;
+	struct in_addr m;
+
+	check(!p2p_dhclient_lease(lease_file, &l) && l.ip.s_addr == inet_addr("192.168.49.44") &&
+	      l.server.s_addr == inet_addr("192.168.49.1") &&
+	      l.router.s_addr == inet_addr("192.168.49.1") &&
+	      l.mask.s_addr == inet_addr("255.255.255.0"),
+	      "the last complete lease of dhclient's file");
+	check(p2p_dhclient_lease("lease {\n  fixed-address 192.168.49.45;\n", &l) == -ENOENT &&
+	      p2p_dhclient_lease("", &l) == -ENOENT, "no complete lease yet");
+	check(p2p_dhclient_lease("lease {\n  fixed-address 1.2.3.4;\n}\n", &l) == -ENOENT,
+	      "a lease that names no server is of no use");
+	m.s_addr = inet_addr("255.255.255.0");
+	check(p2p_mask_prefix(m) == 24, "255.255.255.0 is /24");
+	m.s_addr = inet_addr("255.255.0.255");
+	check(p2p_mask_prefix(m) == 24, "a non-contiguous mask falls back to /24");
+	m.s_addr = inet_addr("255.255.255.252");
+	check(p2p_mask_prefix(m) == 30, "255.255.255.252 is /30");
+}
+
+static void test_channel(void)
+{
+	struct p2p_link_msg m = { .type = P2P_LINK_UP, .port = 7236 }, r;
+	char junk[8] = "garbage";
+	int sv[2];
+
+	strcpy(m.ifname, "p2p-wlan0-0");
+	strcpy(m.local, "192.168.49.1");
+	strcpy(m.peer, "192.168.49.10");
+	strcpy(m.peer_name, "TV");
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
+		check(0, "socketpair: %s", strerror(errno));
+		return;
+	}
+	check(p2p_link_recv(sv[1], &r) == -EAGAIN, "nothing pending: -EAGAIN");
+	check(!p2p_link_send(sv[0], &m) && !p2p_link_recv(sv[1], &r) && r.type == P2P_LINK_UP &&
+	      !strcmp(r.peer, "192.168.49.10") && r.port == 7236, "UP goes through");
+	r = m;
+	strcpy(r.local, "192.168.49.1; rm");
+	check(p2p_link_check(&r) == -EPROTO, "UP with a local address that is not one");
+	r = m;
+	memset(r.peer_name, 'x', sizeof(r.peer_name));
+	check(p2p_link_check(&r) == -EPROTO, "an unterminated string");
+	r = m;
+	r.peer[0] = 0;
+	check(!p2p_link_check(&r), "UP without a peer (any peer of the group)");
+	r = (struct p2p_link_msg){ .type = P2P_LINK_DOWN, .status = 2, .diag = -100 };
+	check(!p2p_link_check(&r), "DOWN, sink disconnect request, -ENETDOWN");
+	r.status = 6;
+	check(p2p_link_check(&r) == -EPROTO, "DOWN with a status that does not exist");
+	r = (struct p2p_link_msg){ .type = P2P_LINK_SESSION, .busy = 2 };
+	check(p2p_link_check(&r) == -EPROTO, "SESSION busy is 0 or 1");
+	r.type = 99;
+	r.busy = 0;
+	check(p2p_link_check(&r) == -EPROTO, "an unknown type");
+	send(sv[0], junk, sizeof(junk), 0);
+	check(p2p_link_recv(sv[1], &r) == -EPROTO, "a message of the wrong size");
+	close(sv[0]);
+	check(p2p_link_recv(sv[1], &r) == -ENOTCONN, "the other side gone: -ENOTCONN");
+	close(sv[1]);
+	check(!p2p_link_running("wfd-test-dev0"), "no link process on a made-up device");
+}
+
+/* /proc/self/status's line @key as a number. */
+static unsigned long long status_hex(const char *key)
+{
+	char line[256];
+	unsigned long long v = ~0ull;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, strlen(key)))
+			v = strtoull(line + strlen(key), NULL, 16);
+	if (f)
+		fclose(f);
+	return v;
+}
+
+/* The link process's capabilities, in a child: root runs it. */
+static void test_privs(void)
+{
+	pid_t pid;
+	int st;
+
+	if (geteuid()) {
+		printf("ok %d the link process keeps the network capabilities # SKIP not root\n",
+		       ++tap_tests);
+		return;
+	}
+	pid = fork();
+	if (!pid) {
+		uint64_t missing;
+		int ret = p2p_privs_keep(P2P_LINK_CAPS, &missing);
+
+		_exit(ret ? 10 : missing ? 11 : status_hex("CapEff:") != P2P_LINK_CAPS ? 12 :
+		      status_hex("CapPrm:") != P2P_LINK_CAPS ? 13 :
+		      status_hex("CapAmb:") != P2P_LINK_CAPS ? 14 :
+		      status_hex("CapBnd:") != P2P_LINK_CAPS ? 15 :
+		      status_hex("NoNewPrivs:") != 1 ? 16 : 0);
+	}
+	waitpid(pid, &st, 0);
+	check(WIFEXITED(st) && !WEXITSTATUS(st),
+	      "the link process keeps CAP_NET_ADMIN, NET_RAW, NET_BIND_SERVICE (ambient, bounding) "
+	      "and no other: %d", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+}
+
 int main(void)
 {
 	printf("KTAP version 1\n");
@@ -495,5 +625,8 @@ int main(void)
 	test_connect_cmd();
 	test_backend();
 	test_absent();
+	test_lease();
+	test_channel();
+	test_privs();
 	return tap_done();
 }
