@@ -24,6 +24,7 @@
 
 #include "libwfd.h"
 #include "report.h"
+#include "sinks.h"
 #include "state.h"
 
 /* wfd_state is a few kB even with 8 outputs and all their endings. */
@@ -33,9 +34,11 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: wfdctl [--device PATH] [status] [--json]\n"
+		"       wfdctl sinks [--timeout S] [--json] [--all] [--p2p-backend B] [--p2p-iface IF]\n"
 		"       wfdctl --help | --version\n"
 		"\n"
 		"  status         outputs, claims, sessions, sinks, modes, statistics, last endings\n"
+		"  sinks          the Wi-Fi Display sinks in range (wfdctl sinks --help)\n"
 		"  --json         print the status as JSON\n"
 		"  --device PATH  the wfd card (default: the DRM device whose driver is wfd)\n");
 }
@@ -290,6 +293,9 @@ int main(int argc, char **argv)
 	bool json = false;
 	int c;
 
+	/* "sinks" has options of its own and needs no wfd card. */
+	if (argc > 1 && !strcmp(argv[1], "sinks"))
+		return wfdctl_sinks(argc - 1, argv + 1);
 	while ((c = getopt_long(argc, argv, "hV", lo, NULL)) != -1) {
 		switch (c) {
 		case 'd': device = optarg; break;
@@ -300,6 +306,8 @@ int main(int argc, char **argv)
 		}
 	}
 	/* One command for now; "status" is also what no command means. */
+	if (optind < argc && !strcmp(argv[optind], "sinks"))
+		return wfdctl_sinks(argc - optind, argv + optind);
 	if (optind < argc && strcmp(argv[optind], "status")) {
 		fprintf(stderr, "wfdctl: unknown command '%s'\n", argv[optind]);
 		usage(stderr);
