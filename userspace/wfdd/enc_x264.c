@@ -3,6 +3,9 @@
  * Software H.264 encoder: libx264, tuned for latency (zerolatency, no
  * B-frames, one frame in one frame out), constrained baseline, CBR with a
  * one-frame VBV, SPS/PPS repeated before each IDR.
+ *
+ * For a sink that takes only Constrained High, that instead: High without
+ * B-frames, progressive, with constraint_set4 and 5 in the SPS.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -17,6 +20,7 @@ struct encoder {
 	x264_t *x;
 	x264_picture_t pic;
 	int64_t pts;
+	bool high;
 };
 
 static int x264_open(struct encoder **out, const struct enc_params *p)
@@ -45,7 +49,13 @@ static int x264_open(struct encoder **out, const struct enc_params *p)
 	/* A quarter second of buffer: room for IDRs at low latency. */
 	par.rc.i_vbv_buffer_size = p->bitrate_kbps / 4;
 	par.i_log_level = X264_LOG_WARNING;
-	if (x264_param_apply_profile(&par, "baseline"))
+	e->high = p->profile == H264_CONSTRAINED_HIGH;
+	if (e->high) {
+		/* The 8x8 transform is what makes x264 signal High (profile_idc 100). */
+		par.analyse.b_transform_8x8 = 1;
+		par.b_interlaced = 0;
+	}
+	if (x264_param_apply_profile(&par, e->high ? "high" : "baseline"))
 		goto fail;
 	if (p->level_idc)
 		par.i_level_idc = p->level_idc;
@@ -60,6 +70,20 @@ static int x264_open(struct encoder **out, const struct enc_params *p)
 fail:
 	free(e);
 	return -EINVAL;
+}
+
+/*
+ * x264 leaves constraint_set4/5 clear.  Constrained High is High with both
+ * set (progressive only, no B slices): set them in each SPS of @data.
+ * The byte after profile_idc (nonzero) can neither make nor hide an
+ * emulation prevention byte.
+ */
+static void mark_constrained_high(uint8_t *data, size_t len)
+{
+	for (size_t i = 0; i + 6 < len; i++)
+		if (data[i] == 0 && data[i + 1] == 0 && data[i + 2] == 1 &&
+		    (data[i + 3] & 0x1f) == 7 && data[i + 4] == 100)
+			data[i + 5] |= 0x0c;
 }
 
 static int x264_encode(struct encoder *e, const struct yuv_image *img,
@@ -82,6 +106,8 @@ static int x264_encode(struct encoder *e, const struct yuv_image *img,
 	if (size == 0)
 		return -EAGAIN;
 	/* The NAL payloads are contiguous in one buffer. */
+	if (e->high && pic_out.b_keyframe)
+		mark_constrained_high(nals[0].p_payload, (size_t)size);
 	out->data = nals[0].p_payload;
 	out->len = (size_t)size;
 	out->key = pic_out.b_keyframe;
@@ -98,6 +124,7 @@ static void x264_close(struct encoder *e)
 const struct encoder_ops encoder_x264 = {
 	.name = "x264",
 	.long_name = "libx264",
+	.profiles = 1u << H264_CONSTRAINED_BASELINE | 1u << H264_CONSTRAINED_HIGH,
 	.open = x264_open,
 	.encode = x264_encode,
 	.close = x264_close,

@@ -257,13 +257,16 @@ static int serve_sinks(struct wfdd *d, int sigfd)
 			break;
 		cfg.session_seed++;
 		/*
-		 * Offer the profile the encoder makes: software and most VA-API
-		 * drivers make Constrained Baseline, which every sink decodes;
-		 * some VA-API drivers make only (Constrained) High.
+		 * Offer the profiles the encoders make (x264 both, some VA-API
+		 * drivers only Constrained High), the one in use makes without
+		 * a switch first: Constrained Baseline, which every sink
+		 * decodes, in software.
 		 */
 		profiles = frame_encoder_profiles(d->fe);
 		cfg.profiles = (profiles & 1u << H264_CONSTRAINED_HIGH ? WFD_PROFILE_CHP : 0) |
 			       (profiles & 1u << H264_CONSTRAINED_BASELINE ? WFD_PROFILE_CBP : 0);
+		cfg.prefer_profiles = frame_encoder_profile(d->fe) == H264_CONSTRAINED_HIGH ?
+				      WFD_PROFILE_CHP : WFD_PROFILE_CBP;
 		if (wfd_conn_accept(&conn, &cfg, now_ns() / 1000000))
 			continue;
 		session_new_sink(d, now_ns());

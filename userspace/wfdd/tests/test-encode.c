@@ -5,7 +5,9 @@
  * MPEG-TS to a file, and the same in RTP datagrams framed as in RFC 4571
  * (a 16-bit length before each) to another, for demuxer checks.
  *
- * usage: test-encode ENCODER [TS_FILE [RTP_FILE]]
+ * usage: test-encode ENCODER[:chp] [TS_FILE [RTP_FILE]]
+ * (:chp: Constrained High, which the SPS must say: profile_idc 100 with
+ * constraint_set4 and 5.)
  */
 #define _GNU_SOURCE
 #include <math.h>
@@ -72,7 +74,9 @@ int main(int argc, char **argv)
 				.bitrate_kbps = 8000, .gop = 30,
 				/* A sink's level above what the size needs: signalled as is. */
 				.level_idc = 41 };
-	const struct encoder_ops *ops = encoder_find(argc > 1 ? argv[1] : "");
+	char name[32];
+	const char *colon = argc > 1 ? strchr(argv[1], ':') : NULL;
+	const struct encoder_ops *ops;
 	const AVCodec *codec = avcodec_find_decoder(AV_CODEC_ID_H264);
 	AVCodecContext *ctx = avcodec_alloc_context3(codec);
 	AVPacket *pkt = av_packet_alloc();
@@ -84,6 +88,11 @@ int main(int argc, char **argv)
 	double min_psnr = 99;
 	int decoded = 0, keys = 0;
 
+	snprintf(name, sizeof(name), "%.*s", colon ? (int)(colon - argv[1]) : 31,
+		 argc > 1 ? argv[1] : "");
+	ops = encoder_find(name);
+	if (colon && !strcmp(colon, ":chp"))
+		p.profile = H264_CONSTRAINED_HIGH;
 	if (!ops || !codec || avcodec_open2(ctx, codec, NULL) || yuv_alloc(&img, 320, 240) ||
 	    ops->open(&enc, &p))
 		return 1;
@@ -116,6 +125,12 @@ int main(int argc, char **argv)
 					p.level_idc);
 				return 1;
 			}
+			if (p.profile == H264_CONSTRAINED_HIGH ?
+			    sps[4] != 100 || (sps[5] & 0x0c) != 0x0c : sps[4] != 66) {
+				fprintf(stderr, "frame %d: SPS profile_idc %u, constraints %02x\n", n,
+					sps[4], sps[5]);
+				return 1;
+			}
 		}
 		rtp_set_time(&rtp, (uint32_t)(90000 + n * 3000));
 		ts_mux_video(&m, out.data, out.len, 90000 + n * 3000, out.key,
@@ -137,8 +152,9 @@ int main(int argc, char **argv)
 	fclose(ts_file);
 	if (rtp_file)
 		fclose(rtp_file);
-	printf("%s: decoded %d frames, %d key frames, min PSNR %.1f dB\n", ops->name,
-	       decoded, keys, min_psnr);
+	printf("%s%s: decoded %d frames, %d key frames, min PSNR %.1f dB\n", ops->name,
+	       p.profile == H264_CONSTRAINED_HIGH ? " (Constrained High)" : "", decoded, keys,
+	       min_psnr);
 	ops->close(enc);
 	yuv_free(&img);
 	av_frame_free(&frame);

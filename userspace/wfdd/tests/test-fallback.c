@@ -334,12 +334,57 @@ int main(void)
 	frame_encoder_load(fe, &(struct enc_frame){ .buffer_id = 2, .dmabuf = -1 });
 	ret = frame_encoder_use_profile(fe, H264_CONSTRAINED_BASELINE);
 	check(!ret && !strcmp(frame_encoder_name(fe), "x264") && fake.closed == 1 &&
-	      frame_encoder_profiles(fe) == 1u << H264_CONSTRAINED_BASELINE,
-	      "a Baseline-only sink gets x264");
+	      frame_encoder_profiles(fe) == (1u << H264_CONSTRAINED_BASELINE |
+					     1u << H264_CONSTRAINED_HIGH),
+	      "a Baseline-only sink gets x264 (which makes both profiles)");
 	ret = frame_encoder_encode(fe, false, &out);
 	check(!ret && out.key && decoded_psnr(&out) >= 40,
 	      "x264's first picture is the kept one");
 	done(fe, log);
+
+	/*
+	 * A sink that takes only Constrained High, with a Baseline device and
+	 * x264 behind it: x264 takes over and makes Constrained High, saying
+	 * so in the SPS (profile_idc 100, constraint_set4 and 5).
+	 */
+	fake = (struct fake_dev){ .readable = true };
+	fe = make(&log);
+	if (!fe)
+		return 1;
+	check(frame_encoder_profiles(fe) == (1u << H264_CONSTRAINED_HIGH |
+					     1u << H264_CONSTRAINED_BASELINE) &&
+	      frame_encoder_profile(fe) == H264_CONSTRAINED_BASELINE,
+	      "Baseline device with x264 behind: both offered, Baseline first");
+	frame_encoder_load(fe, &(struct enc_frame){ .buffer_id = 4, .dmabuf = -1 });
+	ret = frame_encoder_use_profile(fe, H264_CONSTRAINED_HIGH);
+	check(!ret && !strcmp(frame_encoder_name(fe), "x264"), "a High-only sink gets x264");
+	ret = frame_encoder_encode(fe, false, &out);
+	{
+		const uint8_t *sps = ret ? NULL : memmem(out.data, out.len, "\0\0\1\x67", 4);
+
+		check(sps && out.key && sps[4] == 100 && (sps[5] & 0x0c) == 0x0c &&
+		      decoded_psnr(&out) >= 40,
+		      "x264's first picture: the kept one, in Constrained High");
+	}
+	done(fe, log);
+
+	/* x264 alone makes both; openh264, the last resort, Baseline only. */
+	free(log_text);
+	log_text = NULL;
+	log = open_memstream(&log_text, &log_len);
+	ret = frame_encoder_create(&fe, "x264", NULL, log);
+	check(!ret && frame_encoder_profiles(fe) == (1u << H264_CONSTRAINED_HIGH |
+						     1u << H264_CONSTRAINED_BASELINE) &&
+	      !frame_encoder_use_profile(fe, H264_CONSTRAINED_HIGH), "x264: both profiles");
+	done(ret ? NULL : fe, log);
+	free(log_text);
+	log_text = NULL;
+	log = open_memstream(&log_text, &log_len);
+	ret = frame_encoder_create(&fe, "openh264", NULL, log);
+	check(!ret && frame_encoder_profiles(fe) == 1u << H264_CONSTRAINED_BASELINE &&
+	      frame_encoder_use_profile(fe, H264_CONSTRAINED_HIGH) == -ENOTSUP,
+	      "openh264: Baseline only");
+	done(ret ? NULL : fe, log);
 
 	fake = (struct fake_dev){ .high = true };
 	free(log_text);
