@@ -104,29 +104,33 @@ static int session_connect(struct wfdd *d, const uint8_t *edid, size_t size, int
 	return ret;
 }
 
-/* Wi-Fi Display: the sink's capabilities are known, connect with its modes. */
+/* How wfd_conn_connect_output() reaches the kernel. */
+static int connect_edid(void *opaque, const uint8_t *edid, size_t size)
+{
+	struct wfdd *d = opaque;
+	const struct wfds *s = &d->conn->session;
+
+	return session_connect(d, edid, size, (int)s->cfg.max_width, (int)s->cfg.max_height);
+}
+
+/*
+ * Wi-Fi Display: the sink's capabilities are known, connect with its
+ * modes: its own EDID without what M4 cannot offer, or (none, or the
+ * kernel refuses it) one that describes exactly those modes.
+ */
 static int session_connect_sink(struct wfdd *d)
 {
 	const struct wfds *s = &d->conn->session;
-	uint8_t edid[WFD_MAX_EDID_BLOCKS * 128];
-	int n, ret;
+	int ret;
 
-	d->o.nmodes = (int)wfd_video_modes(&s->caps.video, s->cfg.max_width,
-					   s->cfg.max_height, d->o.modes, MAX_MODES);
-	n = wfd_conn_edid(d->conn, d->o.name, edid, sizeof(edid));
-	if (n < 0) {
-		fprintf(stderr, "wfdd: cannot describe the sink's modes: %s\n", strerror(-n));
-		return n;
-	}
-	ret = session_connect(d, edid, (size_t)n, (int)s->cfg.max_width,
-			      (int)s->cfg.max_height);
+	d->o.nmodes = (int)wfds_sink_modes(s, d->o.modes, MAX_MODES);
+	ret = wfd_conn_connect_output(d->conn, d->o.name, connect_edid, d);
 	if (ret)
 		return ret;
 	fprintf(stderr, "wfdd: session %llu on output %u for sink %s, %s EDID, best mode %ux%u@%u\n",
 		(unsigned long long)d->src.session, d->src.output, d->conn->peer,
-		(s->caps.present & WFD_P_DISPLAY_EDID) && s->caps.edid.blocks ? "the sink's" :
-		"synthesized", d->o.modes[0].width, d->o.modes[0].height,
-		d->o.modes[0].refresh_hz);
+		d->conn->edid_own ? "the sink's" : "synthesized", d->o.modes[0].width,
+		d->o.modes[0].height, d->o.modes[0].refresh_hz);
 	return 0;
 }
 
@@ -254,13 +258,10 @@ int session_frame(struct wfdd *d, uint64_t now)
 /* Start RTP to the sink's port (M7 PLAY). */
 static int start_rtp(struct wfdd *d, uint16_t port, uint64_t now)
 {
-	char p[8];
-
 	if (d->stream.fd < 0) {
-		int sock;
+		/* The socket whose port SETUP's reply named. */
+		int sock = wfd_conn_rtp_socket(d->conn, port);
 
-		snprintf(p, sizeof(p), "%u", port);
-		sock = rtp_connect(d->conn->peer, p);
 		if (sock < 0)
 			return sock;
 		stream_start(&d->stream, d->fe, sock, now);

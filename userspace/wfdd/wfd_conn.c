@@ -535,10 +535,12 @@ int wfd_conn_connect_output(struct wfd_conn *c, const char *name,
 	uint8_t edid[WFD_CONN_MAX_EDID];
 	int n = sink_edid(c, edid, sizeof(edid)), ret;
 
+	c->edid_own = n > 0;
 	if (n > 0) {
 		ret = connect(opaque, edid, (size_t)n);
 		if (ret != -EINVAL)
 			return ret;
+		c->edid_own = false;
 		conn_log(c, "sink %s: the kernel refused its EDID: using one made from its "
 			 "wfd_video_formats", c->peer);
 	}

@@ -31,6 +31,8 @@ struct wfd_conn {
 	/* The addresses @allow resolved to, IPv4 as v4-mapped. */
 	struct in6_addr allow_addrs[WFD_CONN_MAX_ALLOW];
 	unsigned int nallow;
+	/* The output was connected with the sink's own EDID (else ours). */
+	bool edid_own;
 	/* Our RTP socket, bound before SETUP so that its reply names its port. */
 	int rtp_fd;
 	uint16_t rtp_port;
@@ -95,7 +97,7 @@ int wfd_conn_edid(struct wfd_conn *c, const char *name, uint8_t *edid, size_t si
  * Connect the output through @connect (0 or a negative errno): with
  * wfd_conn_edid()'s EDID, and when the kernel refuses the sink's own
  * (-EINVAL), once more with the synthesized one, saying so once.
- * Returns @connect's result.
+ * Returns @connect's result; edid_own says which EDID it took.
  */
 int wfd_conn_connect_output(struct wfd_conn *c, const char *name,
 			    int (*connect)(void *opaque, const uint8_t *edid, size_t size),
