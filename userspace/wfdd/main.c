@@ -39,8 +39,9 @@ static uint64_t now_ns(void)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: wfdd --listen ADDR[:PORT] [--allow PEER] [--keepalive MS]\n"
-		"            [--keepalive-timeout MS] [--output N] [--bitrate KBPS] ...\n"
+		"usage: wfdd --listen ADDR[:PORT] [--allow PEER | --allow-any] [--keepalive MS]\n"
+		"            [--keepalive-timeout MS] [--first-request-timeout MS] [--request-timeout MS]\n"
+		"            [--mode-timeout MS] [--idr-min-interval MS] [--output N] [--bitrate KBPS] ...\n"
 		"       wfdd --rtp HOST:PORT [--output N] [--mode WxH@R]... [--bitrate KBPS]\n"
 		"            [--encoder auto|vaapi|x264|openh264] [--va-device PATH] [--device PATH]\n"
 		"            [--name NAME] [--latency MS] [--idr-interval MS] [--frame-log FILE] [-v]\n");
@@ -74,6 +75,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "allow", required_argument, NULL, 'A' },
 		{ "keepalive", required_argument, NULL, 'k' },
 		{ "keepalive-timeout", required_argument, NULL, 'K' },
+		{ "allow-any", no_argument, NULL, 'Y' },
+		{ "first-request-timeout", required_argument, NULL, 'F' },
+		{ "request-timeout", required_argument, NULL, 'R' },
+		{ "mode-timeout", required_argument, NULL, 'M' },
+		{ "idr-min-interval", required_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -88,6 +94,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	o->idr_ms = 1000;
 	o->keepalive_ms = 25000;
 	o->keepalive_timeout_ms = 30000;
+	o->first_request_timeout_ms = 15000;
+	o->request_timeout_ms = 5000;
+	o->mode_timeout_ms = 30000;
+	o->idr_min_interval_ms = 250;
 	while ((c = getopt_long(argc, argv, "vh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'o': o->output = (uint32_t)atoi(optarg); break;
@@ -111,6 +121,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'A': o->allow = optarg; break;
 		case 'k': o->keepalive_ms = atoi(optarg); break;
 		case 'K': o->keepalive_timeout_ms = atoi(optarg); break;
+		case 'Y': o->allow_any = true; break;
+		case 'F': o->first_request_timeout_ms = atoi(optarg); break;
+		case 'R': o->request_timeout_ms = atoi(optarg); break;
+		case 'M': o->mode_timeout_ms = atoi(optarg); break;
+		case 'j': o->idr_min_interval_ms = atoi(optarg); break;
 		case 'v': o->verbose++; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -1;
@@ -129,6 +144,16 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	if (o->latency_ms < 20) {
 		fprintf(stderr, "wfdd: --latency must be at least 20 ms: the PTS must be ahead of "
 			"the PCR a frame is sent with\n");
+		return -1;
+	}
+	/* Either the sink is named, or anyone may take the output, knowingly. */
+	if (o->allow && o->allow_any) {
+		fprintf(stderr, "wfdd: --allow and --allow-any exclude each other\n");
+		return -1;
+	}
+	if (o->first_request_timeout_ms < 100 || o->request_timeout_ms < 100 ||
+	    o->mode_timeout_ms < 1000 || o->idr_min_interval_ms < 0) {
+		usage(stderr);
 		return -1;
 	}
 	/* One of the two modes; modes come from the sink in Wi-Fi Display mode. */
@@ -229,7 +254,8 @@ static int serve_sinks(struct wfdd *d, int sigfd)
 	unsigned int profiles;
 	int ret;
 
-	ret = wfd_conn_listen(&conn, d->o.listen, d->o.allow);
+	ret = wfd_conn_listen_opts(&conn, d->o.listen, d->o.allow,
+				   d->o.allow_any ? WFD_CONN_ALLOW_ANY : 0);
 	if (ret) {
 		fprintf(stderr, "wfdd: cannot listen on %s%s%s: %s\n", d->o.listen,
 			d->o.allow ? " for " : "", d->o.allow ? d->o.allow : "", strerror(-ret));
@@ -238,6 +264,10 @@ static int serve_sinks(struct wfdd *d, int sigfd)
 	wfds_config_defaults(&cfg);
 	cfg.keepalive_interval_ms = (uint32_t)d->o.keepalive_ms;
 	cfg.keepalive_timeout_ms = (uint32_t)d->o.keepalive_timeout_ms;
+	cfg.first_request_timeout_ms = (uint32_t)d->o.first_request_timeout_ms;
+	cfg.request_timeout_ms = (uint32_t)d->o.request_timeout_ms;
+	cfg.mode_timeout_ms = (uint32_t)d->o.mode_timeout_ms;
+	cfg.idr_min_interval_ms = (uint32_t)d->o.idr_min_interval_ms;
 	cfg.session_seed = (uint32_t)getpid() * 2654435761u ^ (uint32_t)now_ns();
 	conn.verbose = d->o.verbose;
 	d->conn = &conn;

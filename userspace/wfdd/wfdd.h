@@ -35,6 +35,9 @@ struct opts {
 	const char *va_device;
 	const char *listen, *allow;
 	int keepalive_ms, keepalive_timeout_ms;
+	bool allow_any;		/* --allow-any: a wildcard --listen without --allow */
+	int first_request_timeout_ms, request_timeout_ms, mode_timeout_ms;
+	int idr_min_interval_ms;
 };
 
 struct wfdd {
