@@ -13,12 +13,17 @@ void stats_init(struct stats *s, uint64_t now, uint64_t sent)
 	s->sent_since = sent;
 }
 
-void stats_frame(struct stats *s, size_t bytes, uint64_t encode_ns, uint64_t latency_ns)
+void stats_frame(struct stats *s, size_t bytes, uint64_t encode_ns)
 {
 	s->frames++;
 	s->total_frames++;
 	s->bytes += bytes;
 	s->encode_ns += encode_ns;
+}
+
+void stats_sent(struct stats *s, uint64_t latency_ns)
+{
+	s->sent++;
 	s->latency_ns += latency_ns;
 }
 
@@ -40,7 +45,7 @@ bool stats_tick(struct stats *s, uint64_t now, uint64_t sent, struct drm_wfd_rep
 	rs->fps_milli = (uint32_t)(s->frames * 1000000000000ull / dt);
 	rs->bitrate_kbps = (uint32_t)(s->bytes * 8 * 1000000ull / dt);
 	rs->encode_us = s->frames ? (uint32_t)(s->encode_ns / s->frames / 1000) : 0;
-	rs->latency_us = s->frames ? (uint32_t)(s->latency_ns / s->frames / 1000) : 0;
+	rs->latency_us = s->sent ? (uint32_t)(s->latency_ns / s->sent / 1000) : 0;
 	/*
 	 * MPEG-TS and RTP only add bytes: less sent than coded means
 	 * datagrams the socket refused.
@@ -50,7 +55,7 @@ bool stats_tick(struct stats *s, uint64_t now, uint64_t sent, struct drm_wfd_rep
 	else
 		s->short_intervals = 0;
 	s->last_superseded = s->superseded;
-	s->frames = s->superseded = s->bytes = s->encode_ns = s->latency_ns = 0;
+	s->frames = s->superseded = s->bytes = s->encode_ns = s->sent = s->latency_ns = 0;
 	s->since = now;
 	s->sent_since = sent;
 	return true;

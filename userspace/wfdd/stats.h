@@ -19,7 +19,8 @@
 
 struct stats {
 	/* The current interval. */
-	uint64_t frames, superseded, bytes, encode_ns, latency_ns;
+	uint64_t frames, superseded, bytes, encode_ns;
+	uint64_t sent, latency_ns;	/* frames whose last datagram left */
 	uint64_t since, sent_since;	/* its start, and the bytes sent by then */
 	/* Totals. */
 	uint64_t total_frames, total_superseded;
@@ -30,8 +31,10 @@ struct stats {
 
 /* Start counting at @now (CLOCK_MONOTONIC ns), @sent bytes already sent. */
 void stats_init(struct stats *s, uint64_t now, uint64_t sent);
-/* One coded frame of @bytes sent; @latency_ns from commit to send. */
-void stats_frame(struct stats *s, size_t bytes, uint64_t encode_ns, uint64_t latency_ns);
+/* One coded frame of @bytes queued to be sent. */
+void stats_frame(struct stats *s, size_t bytes, uint64_t encode_ns);
+/* The last datagram of a frame left, @latency_ns after its commit. */
+void stats_sent(struct stats *s, uint64_t latency_ns);
 /* Frames committed and never encoded (FRAME_ACQUIRE's superseded). */
 void stats_superseded(struct stats *s, uint64_t n);
 /*

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The stream of one session: encode, mux, send, and the audio track.  The status each send error ends with is listed in
+ * The stream of one session: encode, mux, pace, send, and the audio track.
+ * The status each send error ends with is listed in
  * Documentation/wfdd.rst.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,12 +24,18 @@ void frame_times_stamp(struct frame_times *t, int stage)
 	t->cpu[stage] = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static uint64_t now_ns(void)
+static uint64_t monotonic_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* The time the encoder takes moves the stream's clock on (tests: a virtual clock). */
+static uint64_t now_ns(const struct stream *s)
+{
+	return s->cfg.clock ? s->cfg.clock() : monotonic_ns();
 }
 
 /* A packet of the audio track, stamped with when its first frame plays. */
@@ -49,6 +58,72 @@ void stream_init(struct stream *s, const struct stream_config *cfg)
 	audio_track_init(&s->track, audio_packet, s);
 }
 
+/*
+ * The bytes a second the stream carries at @kbps and @fps besides the
+ * access units themselves: TS and RTP headers (5 %), PSI and PCR, the
+ * null packets of a flushed datagram (half of one a frame), and the LPCM
+ * track (11 TS packets every 10 ms).
+ */
+static uint64_t nominal_rate(const struct stream *s, int kbps, int fps)
+{
+	uint64_t r = (uint64_t)kbps * 125 * 105 / 100;
+
+	r += (10 * 2 + 25) * TS_PACKET_SIZE + (uint64_t)fps * 3 * TS_PACKET_SIZE;
+	if (s->audio)
+		r += 100 * 11 * TS_PACKET_SIZE;
+	return r;
+}
+
+static int stream_fps(const struct stream *s)
+{
+	const struct enc_params *p = frame_encoder_params(s->fe);
+
+	return p->fps ? p->fps : 30;
+}
+
+/*
+ * When a frame queued at @now should have left: within its frame period,
+ * an IDR within three, both within half the latency budget; and not
+ * before the frame queued ahead of it.
+ */
+static uint64_t frame_deadline(const struct stream *s, bool key, uint64_t now)
+{
+	uint64_t period = 1000000000ull / (uint64_t)stream_fps(s);
+	uint64_t h = key ? 3 * period : period, d;
+
+	if (h > (uint64_t)s->cfg.latency_ms * 500000ull)
+		h = (uint64_t)s->cfg.latency_ms * 500000ull;
+	d = now + h;
+	if (s->nqueued && s->queued[s->nqueued - 1].deadline > d)
+		d = s->queued[s->nqueued - 1].deadline;
+	return d;
+}
+
+/*
+ * The token bucket's rate: 1.2 times the nominal rate, or more if that is
+ * what it takes for each frame waiting to leave by its deadline.
+ */
+static void pace(struct stream *s, uint64_t now)
+{
+	const struct enc_params *p = frame_encoder_params(s->fe);
+	uint64_t rate = nominal_rate(s, p->bitrate_kbps ? p->bitrate_kbps : 4000,
+				     stream_fps(s)) * 6 / 5;
+
+	for (unsigned int i = 0; i < s->nqueued; i++) {
+		uint64_t left = s->queued[i].deadline > now ? s->queued[i].deadline - now : 0;
+		uint64_t bytes = (s->queued[i].end - s->rtp.qout) * TS_PACKET_SIZE +
+				 (s->rtp.held ? RTP_PACKET_SIZE : 0);
+		uint64_t need;
+
+		if (left < RTP_PACE_QUANTUM_NS)
+			left = RTP_PACE_QUANTUM_NS;
+		need = bytes * 1000000000ull / left;
+		if (need > rate)
+			rate = need;
+	}
+	rtp_set_rate(&s->rtp, rate, now);
+}
+
 void stream_start(struct stream *s, struct frame_encoder *fe, int fd, uint64_t now)
 {
 	s->fe = fe;
@@ -58,8 +133,22 @@ void stream_start(struct stream *s, struct frame_encoder *fe, int fd, uint64_t n
 	s->first_send_error = s->refused_since = s->last_refused = 0;
 	s->last_send_error = 0;
 	s->diag = 0;
+	s->nqueued = 0;
+	s->dropped = 0;
+	/*
+	 * Room in the socket for what a burst of the pacer and a slow
+	 * interface queue hold (best effort: net.core.wmem_max caps it).
+	 */
+	if (fd >= 0)
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &(int){ STREAM_SNDBUF }, sizeof(int));
 	ts_mux_init(&s->ts, rtp_ts_out, &s->rtp);
+	rtp_release(&s->rtp);
 	rtp_init(&s->rtp, fd, (uint32_t)getpid() * 2654435761u, (uint16_t)now);
+	/* Without the queue, datagrams leave as they are made. */
+	if (rtp_pace(&s->rtp, STREAM_QUEUE_PACKETS))
+		fprintf(stderr, "wfdd: no memory for the pacing queue: datagrams are not paced\n");
+	else
+		pace(s, now);
 	stats_init(&s->st, now, s->rtp.bytes);
 }
 
@@ -108,6 +197,7 @@ void stream_stop(struct stream *s)
 		close(s->fd);
 	s->fd = -1;
 	s->playing = false;
+	rtp_release(&s->rtp);
 	audio_track_stop(&s->track);
 }
 
@@ -132,15 +222,15 @@ static bool refusals_go_on(const struct stream *s, uint64_t now)
  */
 static int error_status(struct stream *s, int err, uint64_t now)
 {
-	if (!err) {
-		s->first_send_error = 0;
+	if (!err)
 		return STREAM_OK;
-	}
 	/*
-	 * A datagram did not make it: every picture after it may reference a
-	 * broken one until the next IDR.
+	 * A datagram did not make it (one the socket was too full for waits
+	 * for the next try): every picture after it may reference a broken
+	 * one until the next IDR.
 	 */
-	s->lost = true;
+	if (err != -EAGAIN || !s->rtp.q)
+		s->lost = true;
 	if (refusal(err)) {
 		/*
 		 * A receiver setting up its sockets refuses a datagram or two
@@ -192,16 +282,74 @@ static void log_frame(struct stream *s, uint64_t seq, uint64_t commit_ns, size_t
 	fprintf(f, " %llu\n", (unsigned long long)t->wall[T_SENT]);
 }
 
+/* The frames whose last TS packet has left: their commit-to-send latency. */
+static void account_sent(struct stream *s, uint64_t now)
+{
+	unsigned int n = 0;
+
+	while (n < s->nqueued && s->queued[n].end <= s->rtp.qout)
+		stats_sent(&s->st, now - s->queued[n++].commit);
+	s->nqueued -= n;
+	memmove(s->queued, s->queued + n, s->nqueued * sizeof(s->queued[0]));
+}
+
+/* The frame just queued (all of it, unpaced: sent). */
+static void account_queued(struct stream *s, uint64_t commit_ns, bool key, uint64_t now)
+{
+	uint64_t deadline;
+
+	if (!s->rtp.q) {
+		stats_sent(&s->st, now - commit_ns);
+		return;
+	}
+	deadline = frame_deadline(s, key, now);
+	/* More frames in flight than that: the oldest counts as sent now. */
+	if (s->nqueued == sizeof(s->queued) / sizeof(s->queued[0])) {
+		stats_sent(&s->st, now - s->queued[0].commit);
+		memmove(s->queued, s->queued + 1, --s->nqueued * sizeof(s->queued[0]));
+	}
+	s->queued[s->nqueued].end = s->rtp.qin;
+	s->queued[s->nqueued].commit = commit_ns;
+	s->queued[s->nqueued++].deadline = deadline;
+}
+
 /*
- * Encode the kept picture and send it; 0 or -errno.  The stream's clock is
- * the caller's @now, moved on by the time the encoder took.
+ * Send what the token bucket allows: STREAM_OK or a status.  A datagram
+ * that got through ends a run of EAGAIN.
+ */
+static int pump(struct stream *s, uint64_t now)
+{
+	uint64_t packets = s->rtp.packets;
+	int err;
+
+	if (!s->rtp.q) {
+		/* Unpaced, what was made has been sent. */
+		s->first_send_error = 0;
+		return STREAM_OK;
+	}
+	err = rtp_pump(&s->rtp, now);
+	account_sent(s, now);
+	if (!err && s->rtp.packets > packets)
+		s->first_send_error = 0;
+	return error_status(s, err, now);
+}
+
+/* Whether the pacing queue takes an access unit of @len bytes, with PSI and PCR. */
+static bool room_for(const struct stream *s, size_t len)
+{
+	return !s->rtp.q || rtp_room(&s->rtp) >= len / (TS_PACKET_SIZE - 4) + 16;
+}
+
+/*
+ * Encode the kept picture and queue it; 0 or -errno.  The stream's clock
+ * is the caller's @now, moved on by the time the encoder took.
  */
 static int encode_and_send(struct stream *s, uint64_t commit_ns, bool idr, uint64_t seq,
 			   struct frame_times *ft, uint64_t now)
 {
 	struct frame_times refresh;
 	struct enc_out out;
-	uint64_t t0 = now_ns(), t1, at, pts;
+	uint64_t t0 = now_ns(s), t1, at, pts;
 	int ret;
 
 	/*
@@ -227,10 +375,21 @@ static int encode_and_send(struct stream *s, uint64_t commit_ns, bool idr, uint6
 		s->diag = frame_encoder_diag(s->fe, ret);
 		return ret;
 	}
-	t1 = now_ns();
+	t1 = now_ns(s);
 	at = now + (t1 - t0);
 	if (s->cfg.frame_log)
 		frame_times_stamp(ft, T_ENCODED);
+	if (!room_for(s, out.len)) {
+		/*
+		 * The link has not taken the last second's worth: this frame
+		 * goes, and the pictures after it need an IDR.
+		 */
+		if (!s->dropped++)
+			fprintf(stderr, "wfdd: the pacing queue is full: dropping frames\n");
+		s->lost = true;
+		s->last_encode = at;
+		return 0;
+	}
 	if (out.key) {
 		s->last_idr = now;
 		s->want_idr = s->lost = false;
@@ -252,27 +411,36 @@ static int encode_and_send(struct stream *s, uint64_t commit_ns, bool idr, uint6
 		frame_times_stamp(ft, T_SENT);
 		log_frame(s, seq, commit_ns, out.len, ft);
 	}
-	stats_frame(&s->st, out.len, t1 - t0, now_ns() - commit_ns);
+	stats_frame(&s->st, out.len, t1 - t0);
+	account_queued(s, commit_ns, out.key, at);
 	s->last_encode = at;
+	if (s->rtp.q)
+		pace(s, at);
 	return ret;
 }
 
 int stream_frame(struct stream *s, uint64_t commit_ns, uint64_t seq,
 		 struct frame_times *ft, uint64_t now)
 {
+	int ret;
+
 	/* Paused or in standby: keep the picture for the first IDR. */
 	if (!s->playing)
 		return STREAM_OK;
-	return error_status(s, encode_and_send(s, commit_ns, false, seq, ft, now), now);
+	ret = error_status(s, encode_and_send(s, commit_ns, false, seq, ft, now), now);
+	return ret == STREAM_OK ? pump(s, now) : ret;
 }
 
 int stream_idr(struct stream *s, uint64_t now)
 {
+	int ret;
+
 	s->want_idr = true;
 	/* Within one frame: from the kept picture, now. */
 	if (!s->playing || !frame_encoder_has_picture(s->fe))
 		return STREAM_OK;
-	return error_status(s, encode_and_send(s, now, true, 0, NULL, now), now);
+	ret = error_status(s, encode_and_send(s, now, true, 0, NULL, now), now);
+	return ret == STREAM_OK ? pump(s, now) : ret;
 }
 
 /* The audio track's packets due at @now, on the video's presentation clock. */
@@ -287,16 +455,20 @@ static int send_audio(struct stream *s, uint64_t now)
 
 uint64_t stream_deadline(const struct stream *s)
 {
-	return s->next_tick;
+	uint64_t t = rtp_next_send(&s->rtp);
+
+	return t < s->next_tick ? t : s->next_tick;
 }
 
 int stream_run(struct stream *s, uint64_t now)
 {
 	struct drm_wfd_report_stats rs = { 0 };
-	int ret = 0;
+	int ret;
 
-	if (now < s->next_tick)
-		return STREAM_OK;
+	ret = pump(s, now);
+	if (ret != STREAM_OK || now < s->next_tick)
+		return ret;
+	ret = 0;
 	s->next_tick = now + TICK_NS;
 	if (!s->playing)
 		return STREAM_OK;
@@ -325,5 +497,6 @@ int stream_run(struct stream *s, uint64_t now)
 			return WFD_STATUS_INSUFFICIENT_BANDWIDTH;
 		}
 	}
-	return error_status(s, ret, now);
+	ret = error_status(s, ret, now);
+	return ret == STREAM_OK ? pump(s, now) : ret;
 }

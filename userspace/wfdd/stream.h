@@ -7,6 +7,10 @@
  * encode (the new frame, a refresh of the kept picture, an IDR), stamps
  * it and sends it, and says when a failure should end the session.
  *
+ * Datagrams are paced: a token bucket at 1.2 times the stream's nominal
+ * rate, raised while needed so that a frame leaves within its frame
+ * period and an IDR within three (both at most half the latency budget).
+ *
  * Times are CLOCK_MONOTONIC nanoseconds, given by the caller.  Functions
  * that can fail the session return STREAM_OK, or the WFD_STATUS_* to end
  * it with (the diag is then in ->diag).
@@ -26,6 +30,11 @@
 
 #define STREAM_OK	(-2)
 
+/* TS packets the pacing queue holds: 3 MB, an IDR of the highest level twice. */
+#define STREAM_QUEUE_PACKETS	16384
+/* The send buffer asked for (the kernel gives at most net.core.wmem_max). */
+#define STREAM_SNDBUF		(1 << 20)
+
 /*
  * Wall (CLOCK_MONOTONIC) and process CPU times at the start of a frame and
  * after its acquire, convert, encode and send stages, for --frame-log.
@@ -43,6 +52,8 @@ struct stream_config {
 	int idr_ms;		/* longest time between IDR pictures */
 	int idr_min_ms;		/* shortest time between IDRs for losses */
 	FILE *frame_log;	/* one line per frame sent, or NULL */
+	/* What the encoder's time is measured with (NULL: CLOCK_MONOTONIC). */
+	uint64_t (*clock)(void);
 	/* Once a second while the stream flows: what to report (may be NULL). */
 	void (*report)(void *opaque, const struct drm_wfd_report_stats *rs,
 		       uint64_t superseded);
@@ -67,6 +78,14 @@ struct stream {
 	struct audio_track track;
 	uint64_t last_encode, last_idr;
 	uint64_t last_pts;		/* 90 kHz, not wrapped to 33 bits */
+	/*
+	 * Frames queued and not yet sent out whole: where they end in the
+	 * queue (rtp.qin), their commit time (for their latency) and when
+	 * they should have left (for the pacing rate).
+	 */
+	struct { uint64_t end, commit, deadline; } queued[16];
+	unsigned int nqueued;
+	uint64_t dropped;		/* frames the full queue did not take */
 	uint64_t next_tick;		/* refresh, PSI/PCR, audio, statistics */
 	uint64_t first_send_error;	/* start of a run of EAGAIN/ENOBUFS */
 	uint64_t refused_since;		/* start of a run of refusals (ICMP) */

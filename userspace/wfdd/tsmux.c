@@ -118,15 +118,32 @@ static void ts_put_pcr(uint8_t *p, uint64_t pcr)
 	p[5] = (uint8_t)ext;
 }
 
+void ts_pcr_packet(uint8_t *p, uint64_t pcr)
+{
+	/* Without payload the continuity counter never moves from 0. */
+	uint8_t cc = 0;
+
+	memset(p, 0xff, TS_PACKET_SIZE);
+	ts_header(p, TS_PID_PCR, false, 2, &cc);
+	p[4] = 183;	/* adaptation field fills the packet */
+	p[5] = 0x10;	/* PCR flag */
+	ts_put_pcr(p + 6, pcr);
+}
+
+bool ts_stamp_pcr(uint8_t *p, uint64_t pcr)
+{
+	/* An adaptation field with its PCR flag set. */
+	if (!(p[3] & 0x20) || p[4] < 7 || !(p[5] & 0x10))
+		return false;
+	ts_put_pcr(p + 6, pcr);
+	return true;
+}
+
 static int ts_pcr(struct ts_mux *m, uint64_t now)
 {
 	uint8_t p[TS_PACKET_SIZE];
 
-	memset(p, 0xff, sizeof(p));
-	ts_header(p, TS_PID_PCR, false, 2, &m->cc[CC_PCR]);
-	p[4] = 183;	/* adaptation field fills the packet */
-	p[5] = 0x10;	/* PCR flag */
-	ts_put_pcr(p + 6, now);
+	ts_pcr_packet(p, now);
 	return m->out(p, m->opaque);
 }
 

@@ -86,6 +86,14 @@ int ts_mux_aac(struct ts_mux *m, const uint8_t *adts, size_t len, uint64_t pts, 
  */
 int ts_mux_lpcm(struct ts_mux *m, const uint8_t *samples, uint64_t pts, uint64_t now);
 
+/*
+ * A PCR packet (on TS_PID_PCR, adaptation field only) carrying @pcr: a
+ * sender that stamps PCRs as they leave inserts these.
+ */
+void ts_pcr_packet(uint8_t *pkt, uint64_t pcr);
+/* If @pkt carries a PCR, set it to @pcr and return true. */
+bool ts_stamp_pcr(uint8_t *pkt, uint64_t pcr);
+
 /* CRC-32/MPEG-2 of PSI sections. */
 uint32_t ts_crc32(const uint8_t *data, size_t len);
 

@@ -16,8 +16,10 @@
 static bool second(struct stats *s, uint64_t *now, uint64_t *sent, uint64_t add,
 		   struct drm_wfd_report_stats *rs)
 {
-	for (int i = 0; i < 3; i++)
-		stats_frame(s, 10000, 2 * MS, 5 * MS);
+	for (int i = 0; i < 3; i++) {
+		stats_frame(s, 10000, 2 * MS);
+		stats_sent(s, 5 * MS);
+	}
 	*now += 1000 * MS;
 	*sent += add;
 	return stats_tick(s, *now, *sent, rs);
@@ -31,11 +33,14 @@ int main(void)
 
 	printf("KTAP version 1\n");
 	stats_init(&s, now, sent);
-	stats_frame(&s, 10000, 2 * MS, 5 * MS);
+	stats_frame(&s, 10000, 2 * MS);
+	stats_sent(&s, 5 * MS);
 	stats_superseded(&s, 4);
 	check(!stats_tick(&s, now + 999 * MS, sent, &rs), "no report before a second");
-	stats_frame(&s, 10000, 2 * MS, 5 * MS);
-	stats_frame(&s, 10000, 2 * MS, 5 * MS);
+	stats_frame(&s, 10000, 2 * MS);
+	stats_sent(&s, 5 * MS);
+	stats_frame(&s, 10000, 2 * MS);
+	stats_sent(&s, 5 * MS);
 	sent += 31000;
 	now += 1000 * MS;
 	check(stats_tick(&s, now, sent, &rs), "a report after a second");
@@ -59,11 +64,27 @@ int main(void)
 	sent += 500;
 	check(stats_tick(&s, now, sent, &rs) && rs.fps_milli == 0 && rs.encode_us == 0 &&
 	      rs.latency_us == 0 && !stats_link_short(&s), "idle interval: zeros, no shortage");
-	stats_frame(&s, 25000, 3 * MS, 7 * MS);
+	stats_frame(&s, 25000, 3 * MS);
+	stats_sent(&s, 7 * MS);
 	now += 2000 * MS;
 	sent += 26000;
 	check(stats_tick(&s, now, sent, &rs), "a two-second interval");
 	check(rs.fps_milli == 500 && rs.bitrate_kbps == 100,
 	      "over it: 0.500 fps, 100 kbit/s: %u, %u", rs.fps_milli, rs.bitrate_kbps);
+	/*
+	 * Paced, a frame leaves after it was coded, maybe in the next
+	 * interval: the latency is that of the frames that left.
+	 */
+	stats_frame(&s, 10000, 2 * MS);
+	stats_frame(&s, 10000, 2 * MS);
+	stats_sent(&s, 9 * MS);
+	now += 1000 * MS;
+	sent += 21000;
+	check(stats_tick(&s, now, sent, &rs) && rs.latency_us == 9000 && rs.fps_milli == 2000,
+	      "latency of the frames sent: %u us", rs.latency_us);
+	stats_sent(&s, 13 * MS);
+	now += 1000 * MS;
+	check(stats_tick(&s, now, sent, &rs) && rs.latency_us == 13000 && rs.fps_milli == 0,
+	      "and of the one sent after its interval: %u us", rs.latency_us);
 	return tap_done();
 }

@@ -204,6 +204,12 @@ static void demux(void)
 
 /* ---- the stream under test ---- */
 
+/* The encoder takes no time on the virtual clock. */
+static uint64_t virtual_clock(void)
+{
+	return sock.now;
+}
+
 static struct frame_encoder *fe;
 static struct stream st;
 
@@ -215,8 +221,10 @@ static void setup(size_t p_size, size_t idr_size)
 	enc.idr_size = idr_size;
 	sock.fail_at = -1;
 	sock.now = T0;
-	if (fe)
+	if (fe) {
+		stream_stop(&st);
 		frame_encoder_destroy(fe);
+	}
 	if (frame_encoder_create_ops(&fe, &fake_ops, NULL, NULL, stderr) ||
 	    frame_encoder_configure(fe, &(struct enc_params){ .width = 64, .height = 64,
 			.fps = 30, .bitrate_kbps = 4000, .gop = 60 }) ||
@@ -224,16 +232,30 @@ static void setup(size_t p_size, size_t idr_size)
 			.height = 64 }))
 		abort();
 	stream_init(&st, &(struct stream_config){ .latency_ms = 100, .idr_ms = 1000,
-						  .idr_min_ms = 250 });
+						  .idr_min_ms = 250, .clock = virtual_clock });
 	stream_start(&st, fe, -1, sock.now);
 	st.rtp.sink = sock_send;
+}
+
+/* The stream run at each of its deadlines up to @until. */
+static int run_until(uint64_t until)
+{
+	int ret = STREAM_OK;
+
+	while (ret == STREAM_OK && stream_deadline(&st) <= until) {
+		sock.now = stream_deadline(&st) > sock.now ? stream_deadline(&st) : sock.now;
+		ret = stream_run(&st, sock.now);
+	}
+	sock.now = until;
+	return ret;
 }
 
 /* A new frame committed at @commit, handed over at @now. */
 static int frame(uint64_t commit, uint64_t now)
 {
-	sock.now = now;
-	return stream_frame(&st, commit, 1, NULL, now);
+	int ret = run_until(now);
+
+	return ret == STREAM_OK ? stream_frame(&st, commit, 1, NULL, now) : ret;
 }
 
 /*
@@ -261,20 +283,26 @@ static int run_for(uint64_t *t, unsigned int ms)
 	return ret;
 }
 
-/* The stream flows: the first frame is an IDR, its PTS the commit time plus the latency. */
+/*
+ * The stream flows: an IDR of the kept picture at once, then the frames,
+ * their PTS the commit time plus the latency.
+ */
 static void test_basic(void)
 {
 	int ret = STREAM_OK;
 
 	setup(5000, 20000);
 	stream_play(&st, false, T0);
-	for (int i = 0; i < 5 && ret == STREAM_OK; i++)
-		ret = frame(T0 + (uint64_t)i * 33 * MS, T0 + (uint64_t)i * 33 * MS + 5 * MS);
+	for (uint64_t i = 1; i <= 5 && ret == STREAM_OK; i++)
+		ret = frame(T0 + i * 33 * MS, T0 + i * 33 * MS + 5 * MS);
+	ret = ret == STREAM_OK ? run_until(T0 + 300 * MS) : ret;
 	demux();
-	check(ret == STREAM_OK && dmx.npes == 5, "basic: 5 frames, 5 PES (%d)", dmx.npes);
+	check(ret == STREAM_OK && dmx.npes == 6, "basic: the kept picture and 5 frames, 6 PES (%d)",
+	      dmx.npes);
 	check(dmx.pes[0].key && !dmx.pes[1].key, "basic: the first is an IDR, the next not");
 	check(dmx.pes[0].pts == (T0 + 100 * MS) * 9 / 100000 &&
-	      dmx.pes[4].pts == (T0 + 132 * MS + 100 * MS) * 9 / 100000,
+	      dmx.pes[1].pts == (T0 + 133 * MS) * 9 / 100000 &&
+	      dmx.pes[5].pts == (T0 + 265 * MS) * 9 / 100000,
 	      "basic: PTS = commit + latency");
 	for (int i = 0; i < dmx.npes; i++)
 		check(dmx.pes[i].complete && dmx.pes[i].au == i, "basic: PES %d is AU %d, whole", i, i);
@@ -298,36 +326,44 @@ static void test_loss_idr(void)
 	/* Well past the shortest IDR interval after the first IDR. */
 	for (int i = 0; i < 10; i++, t += 33 * MS)
 		ret = frame(t, t + MS);
-	/* The fourth datagram of the next frame (PES 10) fails. */
+	/* The fourth datagram of the next frame (PES 11, after the first IDR) fails. */
+	ret = run_until(t + MS);
 	sock.fail_at = sock.attempts + 3;
 	sock.fail_err = -ENOBUFS;
 	sock.fail_count = 1;
-	ret = frame(t, t + MS);
+	ret = ret == STREAM_OK ? frame(t, t + MS) : ret;
 	t += 33 * MS;
 	check(ret == STREAM_OK, "loss: one lost datagram does not end the session");
 	ret = frame(t, t + MS);
 	t += 33 * MS;
+	/* Everything sent, the IDR too, before the next frame. */
+	ret = ret == STREAM_OK ? run_until(t + 60 * MS) : ret;
+	t += 66 * MS;
 	demux();
-	check(dmx.npes == 12 && !dmx.pes[10].key && !dmx.pes[10].complete && dmx.pes[10].tail,
+	check(dmx.npes == 13 && !dmx.pes[11].key && !dmx.pes[11].complete && dmx.pes[11].tail,
 	      "loss: the PES with the lost datagram is finished (%d PES, tail %d)", dmx.npes,
-	      dmx.npes > 10 && dmx.pes[10].tail);
-	check(dmx.npes == 12 && dmx.pes[11].key && dmx.pes[11].complete,
+	      dmx.npes > 11 && dmx.pes[11].tail);
+	check(dmx.npes == 13 && dmx.pes[12].key && dmx.pes[12].complete,
 	      "loss: the next frame is an IDR");
 	/* A loss right after that IDR: the next IDR waits for the interval. */
+	ret = ret == STREAM_OK ? run_until(t + MS) : ret;
 	sock.fail_at = sock.attempts + 2;
-	ret = frame(t, t + MS);
+	ret = ret == STREAM_OK ? frame(t, t + MS) : ret;
 	for (int i = 0; i < 12 && ret == STREAM_OK; i++) {
 		t += 33 * MS;
 		ret = frame(t, t + MS);
 	}
+	ret = ret == STREAM_OK ? run_until(t + 100 * MS) : ret;
 	demux();
-	for (int i = 12; i < dmx.npes; i++)
+	for (int i = 13; i < dmx.npes; i++)
 		if (dmx.pes[i].key && first_idr < 0)
 			first_idr = i;
-	check(ret == STREAM_OK && first_idr > 13 &&
-	      sock.t[dmx.pes[first_idr].first] - sock.t[dmx.pes[11].first] >= 250 * MS &&
-	      sock.t[dmx.pes[first_idr].first] - sock.t[dmx.pes[11].first] < 300 * MS,
-	      "loss: the next IDR comes 250 ms after the last one (PES %d)", first_idr);
+	check(ret == STREAM_OK && first_idr > 14 &&
+	      sock.t[dmx.pes[first_idr].first] - sock.t[dmx.pes[12].first] >= 250 * MS &&
+	      sock.t[dmx.pes[first_idr].first] - sock.t[dmx.pes[12].first] < 300 * MS,
+	      "loss: the next IDR comes 250 ms after the last one (PES %d, %lld ms)", first_idr,
+	      first_idr < 0 ? -1ll :
+	      (long long)((sock.t[dmx.pes[first_idr].first] - sock.t[dmx.pes[12].first]) / MS));
 	check(enc.idrs == 3, "loss: three IDRs in all (%d)", enc.idrs);
 	check(!dmx.pts_back, "loss: PTS strictly increasing");
 }
@@ -403,20 +439,20 @@ static void test_pts(void)
 	ret = frame(t, t + MS);
 	/* The sink asks for an IDR at t + 40 ms; a frame committed at t + 33 ms is ready. */
 	t += 40 * MS;
-	sock.now = t;
+	ret = ret == STREAM_OK ? run_until(t) : ret;
 	ret = ret == STREAM_OK ? stream_idr(&st, t) : ret;
 	ret = ret == STREAM_OK ? frame(t - 7 * MS, t) : ret;
 	/* The idle refresh, then a frame committed just before it. */
 	t += 1100 * MS;
-	sock.now = t;
-	ret = ret == STREAM_OK ? stream_run(&st, t) : ret;
+	ret = ret == STREAM_OK ? run_until(t) : ret;
 	ret = ret == STREAM_OK ? frame(t - 2 * MS, t + MS) : ret;
 	/* Two frames committed in the same 90 kHz tick. */
 	t += 33 * MS;
 	ret = ret == STREAM_OK ? frame(t, t + MS) : ret;
 	ret = ret == STREAM_OK ? frame(t + 1000, t + 2 * MS) : ret;
+	ret = ret == STREAM_OK ? run_until(t + 100 * MS) : ret;
 	demux();
-	check(ret == STREAM_OK && dmx.npes == 7, "pts: 7 pictures (%d)", dmx.npes);
+	check(ret == STREAM_OK && dmx.npes == 8, "pts: 8 pictures (%d)", dmx.npes);
 	check(!dmx.pts_back, "pts: strictly increasing (%d went back)", dmx.pts_back);
 	for (int i = 1; i < dmx.npes; i++)
 		if (dmx.pes[i].pts <= dmx.pes[i - 1].pts)
@@ -425,12 +461,137 @@ static void test_pts(void)
 			       (unsigned long long)dmx.pes[i - 1].pts);
 }
 
+/* The most datagrams that left at one instant, from datagram @from on. */
+static int largest_burst(int from, uint64_t *when)
+{
+	int best = 0;
+
+	for (int k = from, n = 1; k < sock.n; k++, n++) {
+		if (k > from && sock.t[k] != sock.t[k - 1])
+			n = 1;
+		if (n > best) {
+			best = n;
+			if (when)
+				*when = sock.t[k];
+		}
+	}
+	return best;
+}
+
+/* The most datagrams that left within any @window ns, from datagram @from on. */
+static int most_within(int from, uint64_t window)
+{
+	int best = 0;
+
+	for (int a = from, b = from; b < sock.n; b++) {
+		while (sock.t[b] - sock.t[a] >= window)
+			a++;
+		if (b - a + 1 > best)
+			best = b - a + 1;
+	}
+	return best;
+}
+
+/*
+ * Pacing: an IDR of 150 datagrams must not leave back to back (what
+ * overflows a socket buffer or a Wi-Fi queue): a token bucket spreads it
+ * over a few frame periods, within the latency budget; a P-frame of the
+ * target size is spread over most of its frame period; and no datagram is
+ * ever held longer than that.
+ */
+static void test_pacing(void)
+{
+	uint64_t t = T0, t_idr, t_end, at;
+	int ret, from, burst, n_idr;
+
+	/* 4000 kbit/s at 30 fps: 16.7 kB a frame; an IDR of 200 kB. */
+	setup(16666, 200000);
+	stream_play(&st, false, t);
+	t_idr = t;
+	ret = run_for(&t, 200);
+	demux();
+	n_idr = dmx.pes[0].last - dmx.pes[0].first + 1;
+	burst = largest_burst(0, &at);
+	t_end = sock.t[dmx.pes[0].last];
+	check(ret == STREAM_OK && n_idr >= 150, "pacing: an IDR of %d datagrams", n_idr);
+	check(burst <= 12, "pacing: at most 12 datagrams at once (%d)", burst);
+	check(most_within(0, 2 * MS) <= 12, "pacing: at most 12 in any 2 ms (%d)",
+	      most_within(0, 2 * MS));
+	check(t_end - t_idr >= 30 * MS && t_end - t_idr <= 60 * MS,
+	      "pacing: the IDR leaves within 30-60 ms, half the latency budget (%llu ms)",
+	      (unsigned long long)((t_end - t_idr) / MS));
+	/* P-frames of the target size, once the IDR has gone. */
+	ret = run_for(&t, 1000);
+	demux();
+	from = dmx.pes[dmx.npes - 10].first;
+	for (int i = dmx.npes - 10; i < dmx.npes - 1; i++) {
+		uint64_t spread = sock.t[dmx.pes[i].last] - sock.t[dmx.pes[i].first];
+
+		/* The periodic IDR, and the frame that waits for it. */
+		if (dmx.pes[i].key || dmx.pes[i - 1].key) {
+			from = dmx.pes[i + 1].first;
+			continue;
+		}
+		if (spread < 15 * MS || spread > 33 * MS) {
+			check(0, "pacing: P-frame %d spread over %llu ms, not 15-33", i,
+			      (unsigned long long)(spread / MS));
+			from = -1;
+			break;
+		}
+	}
+	if (from >= 0)
+		check(1, "pacing: P-frames spread over 15-33 ms of their 33 ms period");
+	check(ret == STREAM_OK && largest_burst(from < 0 ? 0 : from, NULL) <= 3,
+	      "pacing: P-frames in bursts of at most 3 datagrams (%d)",
+	      largest_burst(from < 0 ? 0 : from, NULL));
+	check(!dmx.pts_back && !dmx.cc_errors, "pacing: PTS and continuity");
+}
+
+/*
+ * A socket too full to take a datagram (EAGAIN) delays it, and loses
+ * nothing: no IDR for it.  Full for over a second, the link cannot carry
+ * the stream.
+ */
+static void test_full_socket(void)
+{
+	uint64_t t = T0, t1;
+	int ret, idrs;
+
+	setup(16666, 50000);
+	stream_play(&st, false, t);
+	ret = run_for(&t, 500);
+	idrs = enc.idrs;
+	sock.fail_at = sock.attempts + 3;
+	sock.fail_err = -EAGAIN;
+	sock.fail_count = 10;
+	ret = ret == STREAM_OK ? run_for(&t, 400) : ret;
+	demux();
+	check(ret == STREAM_OK && enc.idrs == idrs && st.rtp.lost == 0,
+	      "full socket: ten EAGAIN, nothing lost, no IDR (%d, %d IDRs)", ret, enc.idrs - idrs);
+	ret = STREAM_OK;
+	for (int i = 1; i < dmx.npes - 1; i++)
+		if (!dmx.pes[i].complete)
+			ret = i;
+	check(ret == STREAM_OK && !dmx.cc_errors, "full socket: every PES whole (%d)", ret);
+	sock.fail_at = sock.attempts;
+	sock.fail_count = 1000000;
+	t1 = t;
+	ret = run_for(&t, 3000);
+	check(ret == WFD_STATUS_INSUFFICIENT_BANDWIDTH && st.diag == -EAGAIN &&
+	      t - t1 >= 1000 * MS && t - t1 < 1100 * MS,
+	      "full socket: for good, insufficient bandwidth after %llu ms (%d)",
+	      (unsigned long long)((t - t1) / MS), ret);
+}
+
 int main(void)
 {
 	test_basic();
 	test_loss_idr();
 	test_refused();
 	test_pts();
+	test_pacing();
+	test_full_socket();
+	stream_stop(&st);
 	frame_encoder_destroy(fe);
 	return tap_done();
 }
