@@ -19,6 +19,8 @@ struct frame_encoder {
 	bool have_picture;
 	/* The encoder that takes over when the hardware one fails. */
 	const struct encoder_ops *fallback;
+	/* The profile the sink was told (software encoders make it). */
+	enum h264_profile profile;
 	FILE *log;
 };
 
@@ -93,6 +95,7 @@ static int open_encoder(struct frame_encoder *fe, const struct enc_params *p)
 
 	fe->p = *p;
 	fe->p.device = fe->dev;
+	fe->p.profile = fe->profile;
 	if (!fe->ops->load) {
 		ret = yuv_alloc(&fe->kept, p->width, p->height);
 		if (ret)
@@ -164,15 +167,27 @@ enum h264_profile frame_encoder_profile(const struct frame_encoder *fe)
 	       H264_CONSTRAINED_BASELINE;
 }
 
+/* What @ops makes: a device its one profile, software what it says. */
+static unsigned int ops_profiles(const struct encoder_ops *ops, void *dev)
+{
+	if (dev && ops->profile)
+		return 1u << ops->profile(dev);
+	return ops->profiles ? ops->profiles : 1u << H264_CONSTRAINED_BASELINE;
+}
+
 unsigned int frame_encoder_profiles(const struct frame_encoder *fe)
 {
-	unsigned int mask = 1u << frame_encoder_profile(fe);
+	unsigned int mask = ops_profiles(fe->ops, fe->dev);
 
-	/* The software fallback makes Constrained Baseline. */
 	if (fe->fallback)
-		mask |= 1u << H264_CONSTRAINED_BASELINE;
+		mask |= ops_profiles(fe->fallback, NULL);
 	return mask;
 }
+
+static const char *const profile_names[] = {
+	[H264_CONSTRAINED_BASELINE] = "Constrained Baseline",
+	[H264_CONSTRAINED_HIGH] = "Constrained High",
+};
 
 int frame_encoder_use_profile(struct frame_encoder *fe, enum h264_profile profile)
 {
@@ -180,12 +195,28 @@ int frame_encoder_use_profile(struct frame_encoder *fe, enum h264_profile profil
 	struct yuv_image pic;
 	int ret;
 
-	if (profile == H264_CONSTRAINED_HIGH || frame_encoder_profile(fe) == profile)
-		return 0;
-	if (!fe->fallback)
+	if (!(ops_profiles(fe->ops, fe->dev) & 1u << profile) &&
+	    (!fe->fallback || !(ops_profiles(fe->fallback, NULL) & 1u << profile)))
 		return -ENOTSUP;
-	fprintf(fe->log, "wfdd: the sink takes Constrained Baseline, which %s does not make: using %s\n",
-		fe->ops->name, fe->fallback->name);
+	fe->profile = profile;
+	if (ops_profiles(fe->ops, fe->dev) & 1u << profile) {
+		/* A software encoder makes it from its next picture; the kept one stays. */
+		if (!fe->dev && fe->enc && fe->p.profile != profile) {
+			fe->ops->close(fe->enc);
+			fe->enc = NULL;
+			fe->p.profile = profile;
+			ret = fe->ops->open(&fe->enc, &fe->p);
+			if (ret) {
+				fe->enc = NULL;
+				yuv_free(&fe->kept);
+				fe->have_picture = false;
+			}
+			return ret;
+		}
+		return 0;
+	}
+	fprintf(fe->log, "wfdd: the sink takes %s, which %s does not make: using %s\n",
+		profile_names[profile], fe->ops->name, fe->fallback->name);
 	/* Carry the kept picture over: the first IDR may have to show it. */
 	keep = !read_back(fe, &pic);
 	leave_hardware(fe);

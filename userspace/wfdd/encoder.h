@@ -49,6 +49,8 @@ struct enc_params {
 	int bitrate_kbps;
 	int gop;		/* frames between IDRs */
 	int level_idc;		/* the level to signal; 0: the smallest that fits */
+	/* The profile to make (software encoders; a device makes its own). */
+	enum h264_profile profile;
 	void *device;		/* from ops->device_open, or NULL */
 };
 
@@ -73,6 +75,11 @@ struct encoder_ops {
 	void (*device_close)(void *dev);
 	/* Optional: the profile the device encodes; without, Constrained Baseline. */
 	enum h264_profile (*profile)(void *dev);
+	/*
+	 * Software encoders: the profiles they make, as 1 << enum h264_profile
+	 * bits (enc_params.profile picks one); 0 means Constrained Baseline.
+	 */
+	unsigned int profiles;
 	int (*open)(struct encoder **enc, const struct enc_params *p);
 	/* Optional (zero-copy): take @f into the kept picture.  0 or -errno. */
 	int (*load)(struct encoder *enc, const struct enc_frame *f);
@@ -124,20 +131,21 @@ int frame_encoder_create(struct frame_encoder **fe, const char *name,
 int frame_encoder_create_ops(struct frame_encoder **fe, const struct encoder_ops *ops,
 			     const struct encoder_ops *fallback, const char *device, FILE *log);
 /*
- * The profile the encoder in use produces, for the sink to be told (a
- * Constrained Baseline stream also decodes as Constrained High).
+ * The profile the encoder in use produces without a switch, for the sink
+ * to be offered first: a device's own, Constrained Baseline in software.
  */
 enum h264_profile frame_encoder_profile(const struct frame_encoder *fe);
 /*
  * The profiles a sink may be offered, as 1 << enum h264_profile bits:
- * the encoder's, and Constrained Baseline when software can take over.
+ * the encoder's, and those of the software one that can take over
+ * (x264 makes both; openh264, the encoder of last resort, Baseline).
  */
 unsigned int frame_encoder_profiles(const struct frame_encoder *fe);
 /*
- * The sink was told @profile: keep the encoder when its stream decodes as
- * that (Constrained Baseline does as Constrained High), else hand over to
- * the software one, with the kept picture.  0, -ENOTSUP when no encoder
- * here makes @profile, or -errno.
+ * The sink was told @profile: a software encoder makes that from its next
+ * picture on (the kept one stays), a device keeps encoding when it makes
+ * it, else the software one takes over, with the kept picture.  0,
+ * -ENOTSUP when no encoder here makes @profile, or -errno.
  */
 int frame_encoder_use_profile(struct frame_encoder *fe, enum h264_profile profile);
 /* (Re)open for @p unless already open with the same parameters.  0 or -errno. */
