@@ -8,9 +8,10 @@
  * small part of the error and its period by a smaller one (critically
  * damped, a time constant of about 100 blocks, 1 to 2 s), so that the
  * jitter of the stamps does not reach the output while a driver that
- * runs 0.1 % fast or slow is followed without error.  A stamp off by
- * more than a few milliseconds (the graph stopped and started again, an
- * xrun) re-anchors the model there.
+ * runs 0.1 % fast or slow is followed without error; one block's error
+ * counts for 0.2 ms at most (a callback run a cycle late is an outlier).
+ * A stamp off by more than 20 ms or 2.5 blocks (the graph stopped and
+ * started again, an xrun) re-anchors the model there, at 48 kHz.
  *
  * The consumer reads the input frame that the model puts at each output
  * frame's time.  It keeps its own read position, which moves one frame
@@ -31,8 +32,14 @@
 /* Loop gains per block; k2 = (1 - sqrt(1 - k1))^2 makes the loop critically damped. */
 #define DLL_K1		0.02
 #define DLL_K2		0.0001
-/* A stamp this far off the model is a new start, not jitter. */
-#define REANCHOR_NS	4000000.0
+/*
+ * A stamp this far off the model (or 2.5 blocks, if more) is a new start
+ * or a gap, not jitter: a busy machine runs a cycle's callback a cycle
+ * late now and then, stamped with the next cycle's time.
+ */
+#define REANCHOR_NS	20000000.0
+/* What one block's error may weigh in the loop. */
+#define MAX_STEP_NS	200000.0
 /* The model's period stays within 0.5 % of 48 kHz. */
 #define MAX_SKEW	0.005
 /* Slip a frame beyond this much error; jump beyond RESYNC. */
@@ -48,7 +55,8 @@ int audio_ring_init(struct audio_ring *r)
 	if (!r->buf)
 		return -ENOMEM;
 	pthread_mutex_init(&r->lock, NULL);
-	r->max_wait_ns = 30000000ull;
+	/* Late enough for a graph cycle run late, early enough for the PTS. */
+	r->max_wait_ns = 60000000ull;
 	r->q = NOMINAL_Q;
 	return 0;
 }
@@ -67,6 +75,7 @@ void audio_ring_reset(struct audio_ring *r)
 	pthread_mutex_lock(&r->lock);
 	r->locked = r->synced = false;
 	r->q = NOMINAL_Q;
+	r->reanchors = r->gap_frames = r->slips = r->silent_frames = r->overruns = 0;
 	pthread_mutex_unlock(&r->lock);
 }
 
@@ -106,7 +115,10 @@ static void reanchor(struct audio_ring *r, double e, uint64_t t_ns)
 	} else {
 		r->valid_from = r->wpos;
 	}
+	/* The rate is learnt again too: a loop gone astray may be why. */
 	r->a = (double)t_ns;
+	r->q = NOMINAL_Q;
+	r->blocks = 0;
 }
 
 void audio_ring_write(struct audio_ring *r, const int16_t *frames, size_t n, uint64_t t_ns)
@@ -127,13 +139,15 @@ void audio_ring_write(struct audio_ring *r, const int16_t *frames, size_t n, uin
 		double pred = r->a + since * r->q;
 		double e = (double)t_ns - pred;
 
-		if (fabs(e) > REANCHOR_NS) {
+		if (fabs(e) > fmax(REANCHOR_NS, 2.5 * (double)n * r->q)) {
 			reanchor(r, e, t_ns);
 		} else {
-			/* Wide at first, to lock on quickly; then narrow. */
-			double k1 = fmax(DLL_K1, 0.5 * 8 / (8 + (double)r->blocks));
+			/* Wider at first, to lock on quickly; then narrow. */
+			double k1 = fmax(DLL_K1, 0.1 * 8 / (8 + (double)r->blocks));
 			double k2 = (1 - sqrt(1 - k1)) * (1 - sqrt(1 - k1));
 
+			/* A late callback is an outlier, not a change of rate. */
+			e = fmax(-MAX_STEP_NS, fmin(MAX_STEP_NS, e));
 			r->a = pred + k1 * e;
 			if (since > 0)
 				r->q += k2 * e / since;

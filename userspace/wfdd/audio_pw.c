@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The session's sound output in PipeWire: a stream that is an audio sink
+ * node (media.class Audio/Sink) named wfd-output-N, described by the
+ * sink's friendly name, taking 48 kHz stereo S16 in a 10 ms quantum.
+ * Applications play into it like into any sink; the node's volume and
+ * mute are applied by PipeWire's converter in front of the stream, so
+ * they act on what is sent.  Its process callback runs on PipeWire's data
+ * thread and writes each cycle's frames into the ring, stamped with the
+ * cycle's CLOCK_MONOTONIC time (pw_stream_get_time_n()).
+ *
+ * One connection per session: the node exists exactly while the session
+ * does.  Without a PipeWire daemon (no user session: a server, the system
+ * service), audio_pw_open() fails and the track sends silence.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "audio.h"
+
+#ifdef HAVE_PIPEWIRE
+#include <pipewire/pipewire.h>
+#include <spa/param/audio/format-utils.h>
+
+struct audio_pw {
+	struct pw_thread_loop *loop;
+	struct pw_context *context;
+	struct pw_core *core;
+	struct pw_stream *stream;
+	struct spa_hook stream_listener;
+	struct audio_ring *ring;
+	int verbose;
+	char name[32];
+	/* Buffers taken, and those a cycle late (data thread only). */
+	uint64_t buffers, late;
+};
+
+bool audio_pw_available(void)
+{
+	return true;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * PipeWire's data thread, once a graph cycle.  A cycle the thread missed
+ * (a busy machine) leaves two buffers for the next one: the newest holds
+ * the frames of this cycle, the older ones those of the cycles before.
+ */
+static void on_process(void *data)
+{
+	struct audio_pw *pw = data;
+	struct pw_buffer *b[8];
+	struct pw_time t = { 0 };
+	uint32_t n = 0, frames[8];
+	uint64_t start;
+
+	while (n < 8 && (b[n] = pw_stream_dequeue_buffer(pw->stream)))
+		n++;
+	if (!n)
+		return;
+	/* The cycle's time: when the graph's driver started it, on CLOCK_MONOTONIC. */
+	if (pw_stream_get_time_n(pw->stream, &t, sizeof(t)) < 0 || t.now <= 0)
+		t.now = (int64_t)mono_ns();
+	start = (uint64_t)t.now;
+	for (uint32_t i = 0; i < n; i++) {
+		struct spa_data *d = &b[i]->buffer->datas[0];
+
+		frames[i] = 0;
+		if (d->data && d->chunk && d->chunk->offset < d->maxsize) {
+			uint32_t size = d->chunk->size;
+
+			if (size > d->maxsize - d->chunk->offset)
+				size = d->maxsize - d->chunk->offset;
+			frames[i] = size / AUDIO_FRAME_BYTES;
+		}
+		if (i)
+			start -= audio_frames_ns(frames[i]);
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		struct spa_data *d = &b[i]->buffer->datas[0];
+
+		if (frames[i])
+			audio_ring_write(pw->ring, (const int16_t *)((const uint8_t *)d->data +
+					 d->chunk->offset), frames[i], start);
+		start += audio_frames_ns(frames[i]);
+		pw_stream_queue_buffer(pw->stream, b[i]);
+	}
+	pw->buffers += n;
+	pw->late += n - 1;
+}
+
+static void on_state(void *data, enum pw_stream_state old, enum pw_stream_state state,
+		     const char *error)
+{
+	struct audio_pw *pw = data;
+
+	(void)old;
+	if (state == PW_STREAM_STATE_ERROR)
+		fprintf(stderr, "wfdd: sound output %s: %s\n", pw->name, error ? error : "error");
+	else if (pw->verbose)
+		fprintf(stderr, "wfdd: sound output %s: %s\n", pw->name,
+			pw_stream_state_as_string(state));
+}
+
+static const struct pw_stream_events stream_events = {
+	PW_VERSION_STREAM_EVENTS,
+	.state_changed = on_state,
+	.process = on_process,
+};
+
+void audio_pw_close(struct audio_pw *pw)
+{
+	if (!pw)
+		return;
+	if (pw->loop)
+		pw_thread_loop_stop(pw->loop);
+	if (pw->stream)
+		pw_stream_destroy(pw->stream);
+	if (pw->core)
+		pw_core_disconnect(pw->core);
+	if (pw->context)
+		pw_context_destroy(pw->context);
+	if (pw->loop)
+		pw_thread_loop_destroy(pw->loop);
+	free(pw);
+}
+
+int audio_pw_open(struct audio_pw **out, unsigned int output, const char *description,
+		  struct audio_ring *ring, int verbose)
+{
+	static bool initialized;
+	uint8_t pod[1024];
+	struct spa_pod_builder b = SPA_POD_BUILDER_INIT(pod, sizeof(pod));
+	struct spa_audio_info_raw info = {
+		.format = SPA_AUDIO_FORMAT_S16, .rate = AUDIO_RATE, .channels = AUDIO_CHANNELS,
+		.position = { SPA_AUDIO_CHANNEL_FL, SPA_AUDIO_CHANNEL_FR },
+	};
+	const struct spa_pod *params[1];
+	struct pw_properties *props;
+	struct audio_pw *pw;
+	int ret;
+
+	*out = NULL;
+	if (!initialized) {
+		pw_init(NULL, NULL);
+		initialized = true;
+	}
+	pw = calloc(1, sizeof(*pw));
+	if (!pw)
+		return -ENOMEM;
+	pw->ring = ring;
+	pw->verbose = verbose;
+	snprintf(pw->name, sizeof(pw->name), "wfd-output-%u", output);
+	pw->loop = pw_thread_loop_new("wfdd-audio", NULL);
+	if (!pw->loop)
+		goto fail_errno;
+	pw->context = pw_context_new(pw_thread_loop_get_loop(pw->loop), NULL, 0);
+	if (!pw->context)
+		goto fail_errno;
+	/* No daemon: fails at once (ENOENT, ECONNREFUSED, EACCES). */
+	pw->core = pw_context_connect(pw->context, NULL, 0);
+	if (!pw->core)
+		goto fail_errno;
+	props = pw_properties_new(PW_KEY_MEDIA_TYPE, "Audio",
+				  PW_KEY_MEDIA_CATEGORY, "Playback",
+				  PW_KEY_MEDIA_CLASS, "Audio/Sink",
+				  PW_KEY_NODE_NAME, pw->name,
+				  PW_KEY_NODE_DESCRIPTION, description,
+				  PW_KEY_NODE_NICK, description,
+				  /* 10 ms: the LPCM packet, a small added latency. */
+				  PW_KEY_NODE_LATENCY, "480/48000",
+				  PW_KEY_AUDIO_RATE, "48000",
+				  PW_KEY_AUDIO_CHANNELS, "2",
+				  SPA_KEY_AUDIO_POSITION, "FL,FR",
+				  PW_KEY_DEVICE_ICON_NAME, "video-display",
+				  PW_KEY_APP_NAME, "wfdd",
+				  NULL);
+	if (!props)
+		goto fail_errno;
+	pw->stream = pw_stream_new(pw->core, pw->name, props);
+	if (!pw->stream)
+		goto fail_errno;
+	pw_stream_add_listener(pw->stream, &pw->stream_listener, &stream_events, pw);
+	params[0] = spa_format_audio_raw_build(&b, SPA_PARAM_EnumFormat, &info);
+	ret = pw_stream_connect(pw->stream, PW_DIRECTION_INPUT, PW_ID_ANY,
+				PW_STREAM_FLAG_AUTOCONNECT | PW_STREAM_FLAG_MAP_BUFFERS |
+				PW_STREAM_FLAG_RT_PROCESS, params, 1);
+	if (ret < 0)
+		goto fail;
+	ret = pw_thread_loop_start(pw->loop);
+	if (ret < 0)
+		goto fail;
+	*out = pw;
+	return 0;
+fail_errno:
+	ret = errno ? -errno : -EIO;
+fail:
+	audio_pw_close(pw);
+	return ret;
+}
+
+#else
+
+bool audio_pw_available(void)
+{
+	return false;
+}
+
+int audio_pw_open(struct audio_pw **out, unsigned int output, const char *description,
+		  struct audio_ring *ring, int verbose)
+{
+	(void)output, (void)description, (void)ring, (void)verbose;
+	*out = NULL;
+	return -ENOSYS;
+}
+
+void audio_pw_close(struct audio_pw *pw)
+{
+	(void)pw;
+}
+
+#endif
