@@ -255,8 +255,11 @@ int session_frame(struct wfdd *d, uint64_t now)
 	return ret;
 }
 
-/* Start RTP to the sink's port (M7 PLAY). */
-static int start_rtp(struct wfdd *d, uint16_t port, uint64_t now)
+/*
+ * Start RTP to the sink's port (M7 PLAY), with the audio track when the
+ * first M4 set one: later M4s change the video only.
+ */
+static int start_rtp(struct wfdd *d, uint16_t port, bool audio, uint64_t now)
 {
 	if (d->stream.fd < 0) {
 		/* The socket whose port SETUP's reply named. */
@@ -267,7 +270,7 @@ static int start_rtp(struct wfdd *d, uint16_t port, uint64_t now)
 		stream_start(&d->stream, d->fe, sock, now);
 		fprintf(stderr, "wfdd: streaming to %s:%u\n", d->conn->peer, port);
 	}
-	stream_play(&d->stream, d->conn->session.m4.present & WFD_P_AUDIO_CODECS, now);
+	stream_play(&d->stream, audio, now);
 	return 0;
 }
 
@@ -330,7 +333,7 @@ int session_step(struct wfdd *d, short revents, uint64_t now)
 				wfds_fail(s, WFD_STATUS_CRITICAL_ERROR, ret);
 			break;
 		case WFDS_PLAY:
-			ret = start_rtp(d, a.rtp_port, now);
+			ret = start_rtp(d, a.rtp_port, a.audio, now);
 			if (ret) {
 				fprintf(stderr, "wfdd: cannot reach %s:%u: %s\n", d->conn->peer,
 					a.rtp_port, strerror(-ret));
