@@ -44,7 +44,8 @@ static void usage(FILE *f)
 		"            [--mode-timeout MS] [--idr-min-interval MS] [--output N] [--bitrate KBPS] ...\n"
 		"       wfdd --rtp HOST:PORT [--output N] [--mode WxH@R]... [--bitrate KBPS]\n"
 		"            [--encoder auto|vaapi|x264|openh264] [--va-device PATH] [--device PATH]\n"
-		"            [--name NAME] [--latency MS] [--idr-interval MS] [--frame-log FILE] [-v]\n");
+		"            [--name NAME] [--latency MS] [--idr-interval MS] [--frame-log FILE] [-v]\n"
+		"       both: [--audio auto|lpcm|aac|none]\n");
 }
 
 static int parse_mode(const char *s, struct wfd_mode *m)
@@ -71,6 +72,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "latency", required_argument, NULL, 'l' },
 		{ "idr-interval", required_argument, NULL, 'i' },
 		{ "frame-log", required_argument, NULL, 'f' },
+		{ "audio", required_argument, NULL, 'u' },
 		{ "listen", required_argument, NULL, 'L' },
 		{ "allow", required_argument, NULL, 'A' },
 		{ "keepalive", required_argument, NULL, 'k' },
@@ -91,6 +93,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	o->name = "wfd";
 	o->bitrate_kbps = 4000;
 	o->latency_ms = 100;
+	o->audio = "auto";
 	o->idr_ms = 1000;
 	o->keepalive_ms = 25000;
 	o->keepalive_timeout_ms = 30000;
@@ -117,6 +120,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'l': o->latency_ms = atoi(optarg); break;
 		case 'i': o->idr_ms = atoi(optarg); break;
 		case 'f': o->frame_log = optarg; break;
+		case 'u': o->audio = optarg; break;
 		case 'L': o->listen = optarg; break;
 		case 'A': o->allow = optarg; break;
 		case 'k': o->keepalive_ms = atoi(optarg); break;
@@ -132,6 +136,12 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		}
 	}
 	/* Before anything is opened: a bad name is a usage error. */
+	if (session_audio_option(o->audio) < 0 ||
+	    (!strcmp(o->audio, "aac") && !aac_enc_available())) {
+		fprintf(stderr, "wfdd: --audio takes auto, lpcm, %snone\n",
+			aac_enc_available() ? "aac, " : "(aac: not built in) ");
+		return -1;
+	}
 	if (strcmp(o->encoder, "auto") && !encoder_find(o->encoder)) {
 		fprintf(stderr, "wfdd: unknown encoder '%s' (auto, vaapi, x264, openh264)\n",
 			o->encoder);
@@ -264,6 +274,7 @@ static int serve_sinks(struct wfdd *d, int sigfd)
 	wfds_config_defaults(&cfg);
 	cfg.keepalive_interval_ms = (uint32_t)d->o.keepalive_ms;
 	cfg.keepalive_timeout_ms = (uint32_t)d->o.keepalive_timeout_ms;
+	cfg.audio_formats = (uint8_t)session_audio_formats(d);
 	cfg.first_request_timeout_ms = (uint32_t)d->o.first_request_timeout_ms;
 	cfg.request_timeout_ms = (uint32_t)d->o.request_timeout_ms;
 	cfg.mode_timeout_ms = (uint32_t)d->o.mode_timeout_ms;

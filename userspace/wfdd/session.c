@@ -87,6 +87,8 @@ void session_init(struct wfdd *d)
 	stream_init(&d->stream, &(struct stream_config){
 		.latency_ms = d->o.latency_ms, .idr_ms = d->o.idr_ms, .idr_min_ms = 250,
 		.frame_log = d->frame_log, .report = report, .opaque = d });
+	/* Without its buffer, the sessions' audio is silence. */
+	audio_ring_init(&d->ring);
 }
 
 /*
@@ -97,6 +99,8 @@ static int session_connect(struct wfdd *d, const uint8_t *edid, size_t size, int
 			   int max_h)
 {
 	int ret = source_connect(&d->src, edid, size, max_w, max_h);
+
+	session_audio_name(d, edid, size);
 
 	if (ret)
 		fprintf(stderr, "wfdd: cannot start a session on output %u: %s\n",
@@ -145,7 +149,7 @@ int session_connect_direct(struct wfdd *d, const uint8_t *edid, size_t size, int
 		(unsigned long long)d->src.session, d->src.output, d->o.rtp);
 	d->diag = 0;
 	stream_start(&d->stream, d->fe, sock, now);
-	stream_play(&d->stream, false, now);
+	stream_play(&d->stream, session_audio_start(d, true), now);
 	return 0;
 }
 
@@ -270,7 +274,7 @@ static int start_rtp(struct wfdd *d, uint16_t port, bool audio, uint64_t now)
 		stream_start(&d->stream, d->fe, sock, now);
 		fprintf(stderr, "wfdd: streaming to %s:%u\n", d->conn->peer, port);
 	}
-	stream_play(&d->stream, audio, now);
+	stream_play(&d->stream, session_audio_start(d, audio), now);
 	return 0;
 }
 
@@ -388,5 +392,6 @@ void session_end(struct wfdd *d, int status)
 		fprintf(stderr, "wfdd: %llu frames were held past the kernel's hold timeout\n",
 			(unsigned long long)d->src.hold_expired);
 	stream_stop(&d->stream);
+	session_audio_end(d);
 	source_end(&d->src, status, status >= 0 ? d->diag : 0);
 }

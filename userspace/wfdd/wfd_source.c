@@ -42,6 +42,7 @@ void wfds_config_defaults(struct wfds_config *c)
 	c->request_gap_ms = 50;
 	c->profiles = WFD_PROFILE_CBP | WFD_PROFILE_CHP;
 	c->max_level = WFD_LEVEL_4_2;
+	c->audio_formats = 1u << WFD_AUDIO_LPCM;
 	c->max_width = 1920;
 	c->max_height = 1200;
 }
@@ -223,12 +224,13 @@ static void send_m4(struct wfds *s, uint64_t now)
 		 */
 		s->m4.present |= WFD_P_CLIENT_RTP_PORTS | WFD_P_PRESENTATION_URL;
 		if ((s->caps.present & WFD_P_AUDIO_CODECS) && s->caps.audio.n) {
-			if (!wfd_choose_audio(&s->caps.audio, &s->audio_format)) {
+			if (!wfd_choose_audio_from(&s->caps.audio, s->cfg.audio_formats,
+						   &s->audio_format)) {
 				s->audio = true;
 				s->m4.audio = s->audio_format;
 				s->m4.present |= WFD_P_AUDIO_CODECS;
 			} else {
-				LOG(s, "the sink lists no LPCM 48 kHz stereo: video only");
+				LOG(s, "no audio format that both sides take: video only");
 			}
 		}
 		s->m4.rtp.tcp = false;

@@ -32,6 +32,7 @@ struct wfds_config {
 	uint8_t profiles;		/* WFD_PROFILE_* the encoder produces */
 	uint8_t prefer_profiles;	/* of those, what it makes without a switch (0: none) */
 	uint8_t max_level;		/* one WFD_LEVEL_* bit */
+	uint8_t audio_formats;		/* 1u << enum wfd_audio_format it sends (LPCM) */
 	unsigned int max_width, max_height;	/* encoder limits */
 	uint16_t rtp_server_port;	/* our RTP port, for server_port= in SETUP (0: none) */
 	uint32_t session_seed;		/* makes the RTSP session id */

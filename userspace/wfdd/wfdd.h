@@ -34,6 +34,7 @@ struct opts {
 	const char *frame_log;
 	const char *va_device;
 	const char *listen, *allow;
+	const char *audio;	/* --audio: auto, lpcm, aac, none */
 	int keepalive_ms, keepalive_timeout_ms;
 	bool allow_any;		/* --allow-any: a wildcard --listen without --allow */
 	int first_request_timeout_ms, request_timeout_ms, mode_timeout_ms;
@@ -58,6 +59,11 @@ struct wfdd {
 	/* What M4 settled (0: no sink, or not yet): the level and its rate cap. */
 	int level_idc;
 	int max_kbps;
+	/* The session's sound (session_audio.c): what plays into it, from where. */
+	struct audio_ring ring;
+	struct audio_pw *pw;
+	bool pw_missing_said;
+	char audio_name[14];	/* the connector's monitor name */
 };
 
 /*
@@ -94,5 +100,22 @@ uint64_t session_deadline(const struct wfdd *d);
  * The output unplugs; the claim stays for the next sink.
  */
 void session_end(struct wfdd *d, int status);
+
+
+/* --audio: an enum audio_codec, AUDIO_AUTO, or -EINVAL. */
+#define AUDIO_AUTO	3
+int session_audio_option(const char *s);
+/* The formats M4 may pick (1u << enum wfd_audio_format). */
+unsigned int session_audio_formats(const struct wfdd *d);
+/* The name of the session's sound output: the monitor name of @edid. */
+void session_audio_name(struct wfdd *d, const uint8_t *edid, size_t size);
+/*
+ * The stream (re)starts, with sound if @audio (the sink agreed to it, or
+ * direct mode): make the sound output if there is none yet and give its
+ * ring to the stream.  Whether the stream has an audio track.
+ */
+bool session_audio_start(struct wfdd *d, bool audio);
+/* The session is over: its sound output goes. */
+void session_audio_end(struct wfdd *d);
 
 #endif

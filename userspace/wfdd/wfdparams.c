@@ -881,3 +881,23 @@ int wfd_choose_audio(const struct wfd_audio_codecs *sink, struct wfd_audio_codec
 	}
 	return -ENOENT;
 }
+
+int wfd_choose_audio_from(const struct wfd_audio_codecs *sink, unsigned int allow,
+			  struct wfd_audio_codecs *out)
+{
+	if ((allow & 1u << WFD_AUDIO_LPCM) && !wfd_choose_audio(sink, out))
+		return 0;
+	if (!(allow & 1u << WFD_AUDIO_AAC))
+		return -ENOENT;
+	for (unsigned int i = 0; i < sink->n; i++) {
+		if (sink->codecs[i].format == WFD_AUDIO_AAC &&
+		    (sink->codecs[i].modes & WFD_AAC_48K_16_2CH)) {
+			memset(out, 0, sizeof(*out));
+			out->n = 1;
+			out->codecs[0].format = WFD_AUDIO_AAC;
+			out->codecs[0].modes = WFD_AAC_48K_16_2CH;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}

@@ -68,6 +68,7 @@ struct wfd_video_formats {
 enum wfd_audio_format { WFD_AUDIO_LPCM, WFD_AUDIO_AAC, WFD_AUDIO_AC3 };
 #define WFD_LPCM_44K1_16_2CH	0x1
 #define WFD_LPCM_48K_16_2CH	0x2
+#define WFD_AAC_48K_16_2CH	0x1
 
 struct wfd_audio_codec {
 	enum wfd_audio_format format;
@@ -206,5 +207,12 @@ int wfd_level_idc(uint8_t level);
  * one codec in @out, or -ENOENT when the sink does not list it.
  */
 int wfd_choose_audio(const struct wfd_audio_codecs *sink, struct wfd_audio_codecs *out);
+/*
+ * The same among the formats of @allow (1u << enum wfd_audio_format) the
+ * source can send: LPCM 48 kHz 16-bit stereo first (no encoder delay),
+ * else AAC-LC 48 kHz stereo.  -ENOENT when there is none.
+ */
+int wfd_choose_audio_from(const struct wfd_audio_codecs *sink, unsigned int allow,
+			  struct wfd_audio_codecs *out);
 
 #endif

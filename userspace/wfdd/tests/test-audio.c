@@ -9,6 +9,7 @@
  * are silence without a PTS jump, and that AAC's priming is compensated.
  * KTAP output.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include "audio.h"
 #include "tap.h"
 #include "tsmux.h"
+#include "wfdparams.h"
 
 #define MS	1000000ull
 #define SEC	1000000000ull
@@ -448,6 +450,32 @@ static void mux_aac(void)
 	      ((ts[1][5 + 5] >> 1) & 0x1f) == 2, "back to LPCM: its descriptor, a new PMT version");
 }
 
+/* M4's audio: LPCM when both sides take it, AAC otherwise, nothing outside @allow. */
+static void choose(void)
+{
+	const unsigned int both = 1u << WFD_AUDIO_LPCM | 1u << WFD_AUDIO_AAC;
+	struct wfd_audio_codecs sink = { .n = 2, .codecs = {
+		{ .format = WFD_AUDIO_AAC, .modes = 0x1 },
+		{ .format = WFD_AUDIO_LPCM, .modes = 0x3 } } }, out;
+	struct wfd_audio_codecs aac_only = { .n = 1, .codecs = {
+		{ .format = WFD_AUDIO_AAC, .modes = 0x7 } } };
+	struct wfd_audio_codecs lpcm_44k = { .n = 1, .codecs = {
+		{ .format = WFD_AUDIO_LPCM, .modes = 0x1 } } };
+
+	check(!wfd_choose_audio_from(&sink, both, &out) && out.n == 1 &&
+	      out.codecs[0].format == WFD_AUDIO_LPCM && out.codecs[0].modes == 0x2,
+	      "M4 audio: LPCM 48 kHz when the sink lists it, even after AAC");
+	check(!wfd_choose_audio_from(&sink, 1u << WFD_AUDIO_AAC, &out) &&
+	      out.codecs[0].format == WFD_AUDIO_AAC && out.codecs[0].modes == 0x1,
+	      "M4 audio: --audio aac picks AAC 48 kHz stereo");
+	check(!wfd_choose_audio_from(&aac_only, both, &out) && out.codecs[0].format == WFD_AUDIO_AAC,
+	      "M4 audio: a sink that lists only AAC gets AAC");
+	check(wfd_choose_audio_from(&aac_only, 1u << WFD_AUDIO_LPCM, &out) == -ENOENT &&
+	      wfd_choose_audio_from(&lpcm_44k, both, &out) == -ENOENT &&
+	      wfd_choose_audio_from(&sink, 0, &out) == -ENOENT,
+	      "M4 audio: none when nothing fits (44.1 kHz only, --audio lpcm for an AAC sink, none)");
+}
+
 static void small_things(void)
 {
 	uint8_t h[7], edid[128] = { 0 };
@@ -482,6 +510,7 @@ int main(void)
 	srand(7);
 	small_things();
 	mux_aac();
+	choose();
 	silence_without_ring();
 	drift(0, 0, 0);
 	drift(0.001, 0, 0);
