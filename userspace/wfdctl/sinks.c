@@ -99,14 +99,18 @@ static int pump(struct p2p *p, int ms, bool stop_on_activity)
 
 		if (left <= 0 || (stop_on_activity && found.activity))
 			return 0;
+		if (p->ops->wait_ms) {
+			int w = p->ops->wait_ms(p);
+
+			if (w >= 0 && w < left)
+				left = w;
+		}
 		ret = poll(&pfd, 1, (int)left);
 		if (ret < 0 && errno != EINTR)
 			return -errno;
-		if (ret > 0) {
-			ret = p->ops->dispatch(p);
-			if (ret < 0)
-				return ret;
-		}
+		ret = p->ops->dispatch(p);
+		if (ret < 0)
+			return ret;
 	}
 }
 

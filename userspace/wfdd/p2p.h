@@ -125,6 +125,12 @@ struct p2p_ops {
 	int (*open)(struct p2p **p, const struct p2p_config *cfg, const struct p2p_callbacks *cb,
 		    void *opaque);
 	int (*fd)(struct p2p *p);
+	/*
+	 * The longest wait before dispatch() must run although the fd is
+	 * quiet (what the backend read during a call), -1 for none; NULL
+	 * when the fd says it all.
+	 */
+	int (*wait_ms)(struct p2p *p);
 	/* Read what the fd has and call back; a negative errno when the backend is gone. */
 	int (*dispatch)(struct p2p *p);
 	/* The WFD IEs this device announces (device information). */
@@ -160,6 +166,8 @@ struct p2p {
 extern const struct p2p_ops p2p_wpa_ops;
 #ifdef WFD_HAVE_NM
 extern const struct p2p_ops p2p_nm_ops;
+/* Does NetworkManager run and own a Wi-Fi device that does P2P (@iface's)? */
+bool p2p_nm_manages(const char *iface);
 #endif
 
 /* The backend by name ("wpa", "nm"), NULL when unknown or not built. */

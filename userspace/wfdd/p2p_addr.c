@@ -195,7 +195,7 @@ pid_t p2p_dhcp_server(const char *ifname, struct in_addr lease, const char *rund
 		 */
 		char *const argv[] = {
 			"dnsmasq", "--no-daemon", "--conf-file=/dev/null", "--port=0", iface,
-			"--bind-interfaces", "--except-interface=lo", range, "--dhcp-option=3",
+			"--bind-interfaces", range, "--dhcp-option=3",
 			"--dhcp-option=6", leases, "--dhcp-authoritative", "--no-ping",
 			"--log-dhcp", NULL,
 		};

@@ -290,6 +290,7 @@ struct link {
 	struct p2p_peer seen[MAX_SEEN];
 	int nseen;
 	bool said_busy, said_not_sink, said_waiting;
+	bool target_seen;		/* the target answered, available or not */
 	struct p2p_group group;
 	bool have_group;
 	struct in_addr subnet;
@@ -485,6 +486,7 @@ static void on_found(void *o, const struct p2p_peer *p)
 	remember(k, p);
 	if (k->state != S_FIND || !p2p_peer_matches(p, k->o->target))
 		return;
+	k->target_seen = true;
 	if (!p2p_peer_is_sink(p)) {
 		if (!k->said_not_sink)
 			say("\"%s\" (%s) is not a Wi-Fi Display sink (%s): waiting for one", p->name,
@@ -796,8 +798,9 @@ static void not_found(struct link *k)
 
 static void on_timer(struct link *k, long long now)
 {
+	/* Only a sink never seen times out: one without a session free is waited for. */
 	if (k->state == S_FIND && k->o->timeout_s && !k->ever_up && k->find_until &&
-	    now >= k->find_until) {
+	    !k->target_seen && now >= k->find_until) {
 		not_found(k);
 		k->find_until = 0;
 		return;
@@ -1017,6 +1020,12 @@ void p2p_link_main(int fd, const struct p2p_link_opts *o)
 		if (k.state == S_ADDRESS && (!next || now + 250 < next))
 			next = now + 250;
 		timeout = !next ? -1 : next <= now ? 0 : (int)(next - now);
+		if (k.p && k.ops->wait_ms) {
+			int w = k.ops->wait_ms(k.p);
+
+			if (w >= 0 && (timeout < 0 || w < timeout))
+				timeout = w;
+		}
 		if (poll(p, 3, timeout) < 0 && errno != EINTR)
 			finish(&k, 1);
 		if (p[0].revents) {
@@ -1030,7 +1039,8 @@ void p2p_link_main(int fd, const struct p2p_link_opts *o)
 			else if (ret == -EPROTO)
 				say("malformed message from the stream process ignored");
 		}
-		if (p[1].revents && k.p && k.ops->dispatch(k.p) < 0 && k.p)
+		/* Every time round: a backend may have read events during a call. */
+		if (k.p && k.ops->dispatch(k.p) < 0 && k.p)
 			on_gone(&k);
 		if (p[2].revents) {
 			struct signalfd_siginfo si;

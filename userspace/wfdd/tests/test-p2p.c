@@ -26,6 +26,7 @@
 #include "p2p_privs.h"
 #include "p2p_wpa.h"
 #include "p2p_wpa_parse.h"
+#include "fake-wpa.h"
 #include "tap.h"
 #include "wfd_ie.h"
 #include "wpa_ctrl.h"
@@ -270,17 +271,6 @@ static void test_connect_cmd(void)
 	      !strcmp(p2p_method_name(P2P_METHOD_JOIN), "join"), "method names");
 }
 
-/* The fake supplicant: one per-interface socket, a thread serving it. */
-static struct fake {
-	int fd;
-	char dir[32], path[64];
-	pthread_mutex_t lock;
-	char log[4096];			/* commands received, one a line */
-	struct sockaddr_un mon;		/* the attached client */
-	socklen_t mon_len;
-	bool stop;
-} fk = { .lock = PTHREAD_MUTEX_INITIALIZER };
-
 static const char *fake_reply(const char *cmd)
 {
 	if (!strcmp(cmd, "ATTACH") || !strcmp(cmd, "DETACH") || !strncmp(cmd, "SET ", 4) ||
@@ -303,56 +293,6 @@ static const char *fake_reply(const char *cmd)
 	if (!strncmp(cmd, "P2P_CONNECT ", 12))
 		return "OK\n";
 	return "FAIL\n";
-}
-
-static void *fake_thread(void *arg)
-{
-	(void)arg;
-	while (!fk.stop) {
-		struct pollfd p = { .fd = fk.fd, .events = POLLIN };
-		struct sockaddr_un from;
-		socklen_t len = sizeof(from);
-		char buf[512];
-		const char *r;
-		ssize_t n;
-
-		if (poll(&p, 1, 50) <= 0)
-			continue;
-		n = recvfrom(fk.fd, buf, sizeof(buf) - 1, 0, (struct sockaddr *)&from, &len);
-		if (n <= 0)
-			continue;
-		buf[n] = 0;
-		pthread_mutex_lock(&fk.lock);
-		if ((size_t)n + strlen(fk.log) + 2 < sizeof(fk.log)) {
-			strcat(fk.log, buf);
-			strcat(fk.log, "\n");
-		}
-		if (!strcmp(buf, "ATTACH")) {
-			fk.mon = from;
-			fk.mon_len = len;
-		}
-		pthread_mutex_unlock(&fk.lock);
-		r = fake_reply(buf);
-		sendto(fk.fd, r, strlen(r), 0, (struct sockaddr *)&from, len);
-	}
-	return NULL;
-}
-
-static void fake_event(const char *msg)
-{
-	pthread_mutex_lock(&fk.lock);
-	sendto(fk.fd, msg, strlen(msg), 0, (struct sockaddr *)&fk.mon, fk.mon_len);
-	pthread_mutex_unlock(&fk.lock);
-}
-
-static bool logged(const char *line)
-{
-	bool ret;
-
-	pthread_mutex_lock(&fk.lock);
-	ret = strstr(fk.log, line) != NULL;
-	pthread_mutex_unlock(&fk.lock);
-	return ret;
 }
 
 static struct seen {
@@ -396,32 +336,22 @@ static void deliver(struct p2p *p, const char *msg)
 
 static void test_backend(void)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct p2p_config cfg = { .device_name = "wfd test", .go_intent = 7, .prog = "test-p2p" };
 	struct p2p_connect_params cp = { .method = P2P_METHOD_PIN_DISPLAY, .go_intent = 7 };
 	struct p2p_peer peers[4];
 	struct wfd_dev_info info;
-	pthread_t th;
 	struct p2p *p = NULL;
 	char pin[9], empty[sizeof(fk.dir) + 8];
 	int ret;
 
-	snprintf(fk.dir, sizeof(fk.dir), "/tmp/test-p2p.XXXXXX");
-	if (!mkdtemp(fk.dir)) {
-		check(0, "mkdtemp: %s", strerror(errno));
+	ret = fake_start("p2p-dev-wlan0", fake_reply);
+	if (ret) {
+		check(0, "fake supplicant: %s", strerror(-ret));
 		return;
 	}
-	snprintf(fk.path, sizeof(fk.path), "%s/p2p-dev-wlan0", fk.dir);
-	memcpy(sun.sun_path, fk.path, strlen(fk.path) + 1);
-	fk.fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fk.fd < 0 || bind(fk.fd, (struct sockaddr *)&sun, sizeof(sun))) {
-		check(0, "fake supplicant socket: %s", strerror(errno));
-		return;
-	}
-	/* A plain interface beside it: not a socket, and a socket that is not P2P. */
+	/* Beside it, a file that is not a socket. */
 	snprintf(empty, sizeof(empty), "%s/README", fk.dir);
 	fclose(fopen(empty, "w"));
-	pthread_create(&th, NULL, fake_thread, NULL);
 
 	cfg.ctrl_path = fk.dir;
 	ret = p2p_wpa_ops.open(&p, &cfg, &cbs, NULL);
@@ -469,12 +399,8 @@ static void test_backend(void)
 	p->ops->close(p);
 	check(logged("DETACH\n"), "closing detaches");
 out:
-	fk.stop = true;
-	pthread_join(th, NULL);
-	close(fk.fd);
-	unlink(fk.path);
 	unlink(empty);
-	rmdir(fk.dir);
+	fake_stop();
 }
 
 /* No supplicant: a clear error, not a hang. */
