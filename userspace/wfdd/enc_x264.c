@@ -21,6 +21,7 @@ struct encoder {
 	x264_picture_t pic;
 	int64_t pts;
 	bool high;
+	int last_qp;		/* of the last picture, for a repeat */
 };
 
 static int x264_open(struct encoder **out, const struct enc_params *p)
@@ -86,8 +87,9 @@ static void mark_constrained_high(uint8_t *data, size_t len)
 			data[i + 5] |= 0x0c;
 }
 
-static int x264_encode(struct encoder *e, const struct yuv_image *img,
-		       bool idr, struct enc_out *out)
+/* @type of X264_TYPE_*, at quantizer @qp (-1: rate control's). */
+static int encode_picture(struct encoder *e, const struct yuv_image *img, int type, int qp,
+			  struct enc_out *out)
 {
 	x264_picture_t pic_out;
 	x264_nal_t *nals;
@@ -97,7 +99,8 @@ static int x264_encode(struct encoder *e, const struct yuv_image *img,
 		e->pic.img.plane[i] = img->plane[i];
 		e->pic.img.i_stride[i] = img->stride[i];
 	}
-	e->pic.i_type = idr ? X264_TYPE_IDR : X264_TYPE_AUTO;
+	e->pic.i_type = type;
+	e->pic.i_qpplus1 = qp + 1;
 	e->pic.i_pts = e->pts++;
 	size = x264_encoder_encode(e->x, &nals, &n, &e->pic, &pic_out);
 	if (size < 0)
@@ -111,7 +114,27 @@ static int x264_encode(struct encoder *e, const struct yuv_image *img,
 	out->data = nals[0].p_payload;
 	out->len = (size_t)size;
 	out->key = pic_out.b_keyframe;
+	e->last_qp = pic_out.i_qpplus1 - 1;
 	return 0;
+}
+
+static int x264_encode(struct encoder *e, const struct yuv_image *img,
+		       bool idr, struct enc_out *out)
+{
+	return encode_picture(e, img, idr ? X264_TYPE_IDR : X264_TYPE_AUTO, -1, out);
+}
+
+/*
+ * The same picture again: a P-frame at the last picture's quantizer.
+ * Rate control, finding a picture that cheap, would lower the quantizer
+ * and spend the bit rate refining it (at 85 % of a moving frame's
+ * cost); at the same quantizer every residual quantizes to zero and
+ * every macroblock is skipped.  x264 still reads the whole picture:
+ * this saves the refinement, not the frame.
+ */
+static int x264_repeat(struct encoder *e, const struct yuv_image *img, struct enc_out *out)
+{
+	return encode_picture(e, img, X264_TYPE_P, e->last_qp > 0 ? e->last_qp : -1, out);
 }
 
 static void x264_close(struct encoder *e)
@@ -127,6 +150,7 @@ const struct encoder_ops encoder_x264 = {
 	.profiles = 1u << H264_CONSTRAINED_BASELINE | 1u << H264_CONSTRAINED_HIGH,
 	.open = x264_open,
 	.encode = x264_encode,
+	.repeat = x264_repeat,
 	.close = x264_close,
 };
 

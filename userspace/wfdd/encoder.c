@@ -285,14 +285,20 @@ bool frame_encoder_has_picture(const struct frame_encoder *fe)
 	return fe->enc && fe->have_picture;
 }
 
-int frame_encoder_encode(struct frame_encoder *fe, bool idr, struct enc_out *out)
+/* Encode the kept picture (@repeat: again, unchanged), with the fallback. */
+static int encode(struct frame_encoder *fe, bool idr, bool repeat, struct enc_out *out)
 {
+	const struct yuv_image *img;
 	struct yuv_image pic;
 	int ret;
 
 	if (!frame_encoder_has_picture(fe))
 		return -EINVAL;
-	ret = fe->ops->encode(fe->enc, fe->ops->load ? NULL : &fe->kept, idr, out);
+	img = fe->ops->load ? NULL : &fe->kept;
+	if (repeat && !idr && fe->ops->repeat)
+		ret = fe->ops->repeat(fe->enc, img, out);
+	else
+		ret = fe->ops->encode(fe->enc, img, idr, out);
 	/*
 	 * The scanout buffer is back with the compositor: software can only
 	 * take over if the kept picture still reads back from the hardware.
@@ -308,6 +314,16 @@ int frame_encoder_encode(struct frame_encoder *fe, bool idr, struct enc_out *out
 	}
 	fe->have_picture = !ret;
 	return ret;
+}
+
+int frame_encoder_encode(struct frame_encoder *fe, bool idr, struct enc_out *out)
+{
+	return encode(fe, idr, false, out);
+}
+
+int frame_encoder_repeat(struct frame_encoder *fe, struct enc_out *out)
+{
+	return encode(fe, false, true, out);
 }
 
 void frame_encoder_forget(struct frame_encoder *fe, uint64_t buffer_id)

@@ -92,6 +92,12 @@ struct encoder_ops {
 	int (*encode)(struct encoder *enc, const struct yuv_image *img,
 		      bool idr, struct enc_out *out);
 	/*
+	 * Optional: encode the picture again, unchanged since the last
+	 * encode, as cheaply as the encoder can (skipped macroblocks, no
+	 * refinement); without it, encode() does.
+	 */
+	int (*repeat)(struct encoder *enc, const struct yuv_image *img, struct enc_out *out);
+	/*
 	 * Optional (zero-copy): copy the kept picture into @img, for a
 	 * software encoder to take over.  0 or -errno.
 	 */
@@ -158,6 +164,11 @@ int frame_encoder_load(struct frame_encoder *fe, const struct enc_frame *f);
 bool frame_encoder_has_picture(const struct frame_encoder *fe);
 /* Encode the kept picture.  0, -EAGAIN (no output) or -errno. */
 int frame_encoder_encode(struct frame_encoder *fe, bool idr, struct enc_out *out);
+/*
+ * Encode the kept picture again, unchanged since the last encode (an
+ * idle refresh): as cheaply as the encoder can.  The same returns.
+ */
+int frame_encoder_repeat(struct frame_encoder *fe, struct enc_out *out);
 void frame_encoder_forget(struct frame_encoder *fe, uint64_t buffer_id);
 /* The backend name in use. */
 const char *frame_encoder_name(const struct frame_encoder *fe);

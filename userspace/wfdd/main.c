@@ -187,7 +187,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 /* How long ppoll() may wait: until the first deadline of the session. */
 static struct timespec *timeout(const struct wfdd *d, struct timespec *ts)
 {
-	uint64_t t = session_deadline(d), now = now_ns();
+	uint64_t now = now_ns(), t = session_deadline(d, now);
 
 	if (t == UINT64_MAX)
 		return NULL;
@@ -208,7 +208,7 @@ static int run(struct wfdd *d, int sigfd)
 	for (;;) {
 		struct pollfd p[4] = {
 			/* Events come only while a session is connected. */
-			{ .fd = d->src.session ? d->src.fd : -1, .events = POLLIN },
+			{ .fd = session_event_fd(d, now_ns()), .events = POLLIN },
 			{ .fd = sigfd, .events = POLLIN },
 			{ .fd = d->conn ? d->conn->fd : -1,
 			  .events = d->conn ? wfd_conn_events(d->conn) : 0 },
@@ -237,7 +237,7 @@ static int run(struct wfdd *d, int sigfd)
 		}
 		if (p[3].revents)
 			wfd_conn_accept(d->conn, &d->conn->session.cfg, now_ns() / 1000000);
-		if (p[0].revents && (ret = source_dispatch(&d->src)) < 0) {
+		if (p[0].revents && (ret = session_events(d, now_ns())) < 0) {
 			d->diag = ret;
 			return WFD_STATUS_CRITICAL_ERROR;
 		}

@@ -182,7 +182,11 @@ void rtp_set_rate(struct rtp_sender *r, uint64_t bytes_per_s, uint64_t now)
 {
 	refill(r, now);
 	r->rate = bytes_per_s;
-	r->credit_max = bytes_per_s * RTP_PACE_QUANTUM_NS + DGRAM_CREDIT;
+	/* A quantum's worth, and room for a tick's PCR, PSI and audio at any rate. */
+	r->credit_max = bytes_per_s * RTP_PACE_QUANTUM_NS;
+	if (r->credit_max < 3 * DGRAM_CREDIT)
+		r->credit_max = 3 * DGRAM_CREDIT;
+	r->credit_max += DGRAM_CREDIT;
 	if (r->credit > r->credit_max)
 		r->credit = r->credit_max;
 }
@@ -243,8 +247,8 @@ int rtp_pump(struct rtp_sender *r, uint64_t now)
 	bool retried = false;
 	int ret = 0, err;
 
-	/* Datagrams leave in bursts at least a quantum apart. */
-	if (r->last_send && now < r->last_send + RTP_PACE_QUANTUM_NS)
+	/* Datagrams leave in bursts at least a quantum apart (one may go on). */
+	if (r->last_send && now != r->last_send && now < r->last_send + RTP_PACE_QUANTUM_NS)
 		return 0;
 	refill(r, now);
 	while (have_datagram(r) && r->credit >= DGRAM_CREDIT) {

@@ -24,7 +24,8 @@
 
 /*
  * Paced: datagrams leave in bursts at least this far apart, of what the
- * token bucket gathered meanwhile (it holds that much and a datagram).
+ * token bucket gathered meanwhile (it holds that much, at least three
+ * datagrams, and one more).
  */
 #define RTP_PACE_QUANTUM_NS	2000000ull
 /* Paced: PCR at least this often on the wire, however long a queue drains. */

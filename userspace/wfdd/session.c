@@ -149,6 +149,8 @@ int session_connect_direct(struct wfdd *d, const uint8_t *edid, size_t size, int
 		(unsigned long long)d->src.session, d->src.output, d->o.rtp);
 	d->diag = 0;
 	stream_start(&d->stream, d->fe, sock, now);
+	/* Receivers may join at any time: an IDR every interval, static or not. */
+	stream_idle(&d->stream, (unsigned int)d->o.idr_ms, true);
 	stream_play(&d->stream, session_audio_start(d, true), now);
 	return 0;
 }
@@ -162,6 +164,7 @@ void session_new_sink(struct wfdd *d, uint64_t now)
 	d->diag = 0;
 	/* No socket before PLAY; the statistics count from now. */
 	stream_start(&d->stream, d->fe, -1, now);
+	stream_idle(&d->stream, 1000, true);
 }
 
 /* --bitrate, but no more than the negotiated level lets the sink's decoder take. */
@@ -207,6 +210,26 @@ static void infer_mode(struct wfdd *d, int w, int h)
 	}
 }
 
+/* While the stream is paused, the output's events are read at most this often. */
+#define PAUSED_EVENTS_NS	250000000ull
+
+/* Paused, and the events were read less than PAUSED_EVENTS_NS ago. */
+static bool events_held(const struct wfdd *d, uint64_t now)
+{
+	return stream_paused(&d->stream) && now < d->events_at + PAUSED_EVENTS_NS;
+}
+
+int session_event_fd(const struct wfdd *d, uint64_t now)
+{
+	return d->src.session && !events_held(d, now) ? d->src.fd : -1;
+}
+
+int session_events(struct wfdd *d, uint64_t now)
+{
+	d->events_at = now;
+	return source_dispatch(&d->src);
+}
+
 int session_frame(struct wfdd *d, uint64_t now)
 {
 	struct source_frame f;
@@ -215,7 +238,11 @@ int session_frame(struct wfdd *d, uint64_t now)
 	int ret;
 
 	stream_blank(&d->stream, d->src.dpms_off);
-	if (!d->src.frame_ready || d->src.dpms_off)
+	/*
+	 * Paused: no picture is needed before PLAY, when the latest frame
+	 * (the kernel keeps it pending) becomes the first IDR.
+	 */
+	if (!d->src.frame_ready || d->src.dpms_off || stream_paused(&d->stream))
 		return SESSION_ON;
 	if (d->frame_log)
 		frame_times_stamp(&ft, T_START);
@@ -289,6 +316,14 @@ static int use_format(struct wfdd *d)
 					H264_CONSTRAINED_HIGH : H264_CONSTRAINED_BASELINE);
 	d->level_idc = wfd_level_idc(vc->level);
 	d->max_kbps = (int)wfd_level_max_kbps(vc->level, vc->profile);
+	/*
+	 * A static picture: a sink that skips frames gets it again only after
+	 * the longest gap it allows (none: never), one that does not once a
+	 * second; IDRs only for one that cannot ask for them.
+	 */
+	stream_idle(&d->stream, vc->frame_rate_control & WFD_FRC_SKIPPING ?
+			WFD_FRC_SKIP_GAP(vc->frame_rate_control) : 1000,
+		    !s->caps.idr_request_capable);
 	fprintf(stderr, "wfdd: format %ux%u@%u, %s, level %d.%d, up to %d kbit/s\n",
 		s->mode_w, s->mode_h, s->mode_hz, vc->profile & WFD_PROFILE_CHP ? "CHP" : "CBP",
 		d->level_idc / 10, d->level_idc % 10, stream_kbps(d));
@@ -348,11 +383,7 @@ int session_step(struct wfdd *d, short revents, uint64_t now)
 			stream_pause(&d->stream);
 			break;
 		case WFDS_IDR:
-			ret = stream_idr(&d->stream, now);
-			if (ret != STREAM_OK) {
-				d->diag = d->stream.diag;
-				return ret;
-			}
+			stream_idr(&d->stream);
 			break;
 		case WFDS_END:
 			d->diag = a.diag;
@@ -364,9 +395,13 @@ int session_step(struct wfdd *d, short revents, uint64_t now)
 	return SESSION_ON;
 }
 
-uint64_t session_deadline(const struct wfdd *d)
+uint64_t session_deadline(const struct wfdd *d, uint64_t now)
 {
 	uint64_t t = stream_deadline(&d->stream), ms;
+
+	/* Paused: the output's events again once the hold is over. */
+	if (d->src.session && events_held(d, now) && d->events_at + PAUSED_EVENTS_NS < t)
+		t = d->events_at + PAUSED_EVENTS_NS;
 
 	/* The sink's session: replies, keep-alives, its own timeouts (ms). */
 	if (d->conn && d->conn->fd >= 0) {

@@ -55,6 +55,8 @@ void stream_init(struct stream *s, const struct stream_config *cfg)
 	memset(s, 0, sizeof(*s));
 	s->cfg = *cfg;
 	s->fd = -1;
+	s->refresh_ms = 1000;
+	s->idle_idr = true;
 	audio_track_init(&s->track, audio_packet, s);
 }
 
@@ -176,7 +178,7 @@ void stream_play(struct stream *s, bool audio, uint64_t now)
 	s->audio = codec != AUDIO_NONE;
 	ts_mux_set_audio_type(&s->ts, codec == AUDIO_AAC ? TS_STREAM_TYPE_AAC :
 				      codec == AUDIO_LPCM ? TS_STREAM_TYPE_LPCM : 0);
-	s->audio_ns = now;
+	s->audio_ns = s->next_tick = now;
 	s->playing = true;
 	s->want_idr = true;
 }
@@ -184,6 +186,17 @@ void stream_play(struct stream *s, bool audio, uint64_t now)
 void stream_pause(struct stream *s)
 {
 	s->playing = false;
+}
+
+bool stream_paused(const struct stream *s)
+{
+	return !s->playing && s->fd >= 0;
+}
+
+void stream_idle(struct stream *s, unsigned int refresh_ms, bool idle_idr)
+{
+	s->refresh_ms = refresh_ms;
+	s->idle_idr = idle_idr;
 }
 
 void stream_blank(struct stream *s, bool off)
@@ -340,35 +353,44 @@ static bool room_for(const struct stream *s, size_t len)
 	return !s->rtp.q || rtp_room(&s->rtp) >= len / (TS_PACKET_SIZE - 4) + 16;
 }
 
+/* An IDR is due: asked for, after a loss, or periodic. */
+static bool idr_due(const struct stream *s, bool periodic, uint64_t now)
+{
+	return s->want_idr ||
+	       /* After a loss, as soon as the last one is old enough. */
+	       (s->lost && now - s->last_idr >= (uint64_t)s->cfg.idr_min_ms * 1000000ull) ||
+	       /*
+		* By time, not by frame count: a receiver that lost a packet
+		* recovers within the interval whatever the frame rate.
+		*/
+	       (periodic && now - s->last_idr >= (uint64_t)s->cfg.idr_ms * 1000000ull);
+}
+
 /*
- * Encode the kept picture and queue it; 0 or -errno.  The stream's clock
- * is the caller's @now, moved on by the time the encoder took.
+ * Encode the kept picture and queue it; 0 or -errno.  @refresh: the kept
+ * picture again, unchanged since the last one.  The stream's clock is the
+ * caller's @now, moved on by the time the encoder took.
  */
-static int encode_and_send(struct stream *s, uint64_t commit_ns, bool idr, uint64_t seq,
+static int encode_and_send(struct stream *s, uint64_t commit_ns, bool refresh, uint64_t seq,
 			   struct frame_times *ft, uint64_t now)
 {
-	struct frame_times refresh;
+	struct frame_times times;
 	struct enc_out out;
 	uint64_t t0 = now_ns(s), t1, at, pts;
+	bool idr = idr_due(s, !refresh || s->idle_idr, now);
 	int ret;
 
-	/*
-	 * Periodic IDR by time, not by frame count: a receiver that lost a
-	 * packet recovers within the interval whatever the frame rate.
-	 */
-	idr |= now - s->last_idr >= (uint64_t)s->cfg.idr_ms * 1000000ull || s->want_idr;
-	/* After a loss, an IDR as soon as the last one is old enough. */
-	idr |= s->lost && now - s->last_idr >= (uint64_t)s->cfg.idr_min_ms * 1000000ull;
 	if (s->cfg.frame_log && !ft) {
 		/* A refresh has no acquire or convert stage. */
-		ft = &refresh;
+		ft = &times;
 		frame_times_stamp(ft, T_START);
 		for (int i = T_ACQUIRED; i <= T_CONVERTED; i++) {
 			ft->wall[i] = ft->wall[T_START];
 			ft->cpu[i] = ft->cpu[T_START];
 		}
 	}
-	ret = frame_encoder_encode(s->fe, idr, &out);
+	ret = refresh && !idr ? frame_encoder_repeat(s->fe, &out) :
+				frame_encoder_encode(s->fe, idr, &out);
 	if (ret == -EAGAIN)
 		return 0;
 	if (ret) {
@@ -431,17 +453,17 @@ int stream_frame(struct stream *s, uint64_t commit_ns, uint64_t seq,
 	return ret == STREAM_OK ? pump(s, now) : ret;
 }
 
-int stream_idr(struct stream *s, uint64_t now)
+void stream_idr(struct stream *s)
 {
-	int ret;
-
+	/* Within one frame: the next one, or the kept picture right away. */
 	s->want_idr = true;
-	/* Within one frame: from the kept picture, now. */
-	if (!s->playing || !frame_encoder_has_picture(s->fe))
-		return STREAM_OK;
-	ret = error_status(s, encode_and_send(s, now, true, 0, NULL, now), now);
-	return ret == STREAM_OK ? pump(s, now) : ret;
 }
+
+/*
+ * While playing, PSI (every 100 ms), PCR (40 ms) and the audio track's
+ * packets go out together on a 20 ms tick: one wake-up for all of them.
+ */
+#define TICK_NS		20000000ull
 
 /* The audio track's packets due at @now, on the video's presentation clock. */
 static int send_audio(struct stream *s, uint64_t now)
@@ -450,14 +472,39 @@ static int send_audio(struct stream *s, uint64_t now)
 	return audio_track_pump(&s->track, now);
 }
 
-/* Every 20 ms, playing or not. */
-#define TICK_NS		20000000ull
+/* When the kept picture is due again (UINT64_MAX: not while nothing changes). */
+static uint64_t picture_due(const struct stream *s)
+{
+	uint64_t t = UINT64_MAX;
+
+	if (!frame_encoder_has_picture(s->fe) || s->blank)
+		return t;
+	if (s->want_idr)
+		return 0;
+	if (s->lost)
+		t = s->last_idr + (uint64_t)s->cfg.idr_min_ms * 1000000ull;
+	if (s->refresh_ms && s->last_encode + s->refresh_ms * 1000000ull < t)
+		t = s->last_encode + s->refresh_ms * 1000000ull;
+	if (s->idle_idr && s->last_idr + (uint64_t)s->cfg.idr_ms * 1000000ull < t)
+		t = s->last_idr + (uint64_t)s->cfg.idr_ms * 1000000ull;
+	return t;
+}
+
+static uint64_t min64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
 
 uint64_t stream_deadline(const struct stream *s)
 {
 	uint64_t t = rtp_next_send(&s->rtp);
 
-	return t < s->next_tick ? t : s->next_tick;
+	/* Paused: nothing but what is still queued. */
+	if (!s->playing)
+		return t;
+	t = min64(t, picture_due(s));
+	t = min64(t, s->next_tick);
+	return min64(t, s->st.since + STATS_INTERVAL_NS);
 }
 
 int stream_run(struct stream *s, uint64_t now)
@@ -466,17 +513,14 @@ int stream_run(struct stream *s, uint64_t now)
 	int ret;
 
 	ret = pump(s, now);
-	if (ret != STREAM_OK || now < s->next_tick)
+	if (ret != STREAM_OK || !s->playing)
 		return ret;
 	ret = 0;
-	s->next_tick = now + TICK_NS;
-	if (!s->playing)
-		return STREAM_OK;
-	/* An idle desktop: keep the sink's picture alive at 1 fps. */
-	if (frame_encoder_has_picture(s->fe) && !s->blank &&
-	    now - s->last_encode >= 1000000000ull)
-		ret = encode_and_send(s, now, false, 0, NULL, now);
-	if (!ret) {
+	/* A static picture, sent again as the receiver needs. */
+	if (now >= picture_due(s))
+		ret = encode_and_send(s, now, true, 0, NULL, now);
+	if (!ret && now >= s->next_tick) {
+		s->next_tick = now + TICK_NS;
 		rtp_set_time(&s->rtp, (uint32_t)(now * 9 / 100000));
 		ret = ts_mux_tick(&s->ts, now * 27 / 1000);
 		if (!ret && s->audio)

@@ -86,7 +86,10 @@ struct stream {
 	struct { uint64_t end, commit, deadline; } queued[16];
 	unsigned int nqueued;
 	uint64_t dropped;		/* frames the full queue did not take */
-	uint64_t next_tick;		/* refresh, PSI/PCR, audio, statistics */
+	uint64_t next_tick;		/* PSI, PCR and audio, while playing */
+	/* How a static picture is kept alive (stream_idle()). */
+	unsigned int refresh_ms;
+	bool idle_idr;
 	uint64_t first_send_error;	/* start of a run of EAGAIN/ENOBUFS */
 	uint64_t refused_since;		/* start of a run of refusals (ICMP) */
 	uint64_t last_refused;
@@ -110,10 +113,23 @@ void stream_set_audio(struct stream *s, enum audio_codec codec, struct audio_rin
 void stream_play(struct stream *s, bool audio, uint64_t now);
 /* Stop sending: the kept picture stays for the next IDR. */
 void stream_pause(struct stream *s);
+/* It has played to a receiver and does not now. */
+bool stream_paused(const struct stream *s);
+/*
+ * What a static picture needs: sent again @refresh_ms after the last one
+ * (0: never, for a sink that skips frames), as an unchanged picture the
+ * encoder codes cheaply; and with @idle_idr, an IDR every idr_ms all the
+ * same (receivers that may join at any time, or cannot ask for one).
+ * The default: 1000 ms, IDRs.
+ */
+void stream_idle(struct stream *s, unsigned int refresh_ms, bool idle_idr);
 /* The compositor turned the output off (or on): no picture to refresh. */
 void stream_blank(struct stream *s, bool off);
-/* The receiver asked for an IDR: encode one of the kept picture now. */
-int stream_idr(struct stream *s, uint64_t now);
+/*
+ * The receiver asked for an IDR: the next picture is one, the kept one
+ * at the next stream_run() if no new frame comes first.
+ */
+void stream_idr(struct stream *s);
 /*
  * The frame encoder took a new picture, committed at @commit_ns (@seq:
  * its sequence; @ft: its times so far, NULL without --frame-log): encode
@@ -121,9 +137,12 @@ int stream_idr(struct stream *s, uint64_t now);
  */
 int stream_frame(struct stream *s, uint64_t commit_ns, uint64_t seq,
 		 struct frame_times *ft, uint64_t now);
-/* What is due at @now: refresh, PSI/PCR, audio, statistics. */
+/* What is due at @now: datagrams, a picture, PSI/PCR, audio, statistics. */
 int stream_run(struct stream *s, uint64_t now);
-/* When stream_run() has something to do next (UINT64_MAX: nothing). */
+/*
+ * When stream_run() has something to do next (UINT64_MAX: nothing, as
+ * when paused).
+ */
 uint64_t stream_deadline(const struct stream *s);
 /* The session is over: close the socket. */
 void stream_stop(struct stream *s);

@@ -56,6 +56,7 @@ struct wfdd {
 	int seen_w, seen_h;	/* mode and DPMS last told to the session */
 	unsigned int seen_hz;
 	bool seen_dpms_off;
+	uint64_t events_at;	/* when the output's events were last read */
 	/* What M4 settled (0: no sink, or not yet): the level and its rate cap. */
 	int level_idc;
 	int max_kbps;
@@ -83,8 +84,17 @@ void session_new_sink(struct wfdd *d, uint64_t now);
 int session_connect_direct(struct wfdd *d, const uint8_t *edid, size_t size, int sock,
 			   uint64_t now);
 /*
+ * The claim fd to wait on for the output's events, -1 for none: none
+ * without a session, and none for a while after each read while the
+ * stream is paused (a drawing compositor must not wake a paused wfdd).
+ */
+int session_event_fd(const struct wfdd *d, uint64_t now);
+/* Read the output's events.  0 or a negative errno. */
+int session_events(struct wfdd *d, uint64_t now);
+/*
  * A frame is ready (or the output's state changed): take the picture,
- * give the buffer back, stream it.  A session status.
+ * give the buffer back, stream it; while the stream is paused, leave it
+ * for the first picture after PLAY.  A session status.
  */
 int session_frame(struct wfdd *d, uint64_t now);
 /*
@@ -94,7 +104,7 @@ int session_frame(struct wfdd *d, uint64_t now);
  */
 int session_step(struct wfdd *d, short revents, uint64_t now);
 /* The first time the session has something to do without an fd waking it. */
-uint64_t session_deadline(const struct wfdd *d);
+uint64_t session_deadline(const struct wfdd *d, uint64_t now);
 /*
  * End the live session, if any, with @status and d->diag, and say so.
  * The output unplugs; the claim stays for the next sink.

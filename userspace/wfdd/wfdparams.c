@@ -827,13 +827,16 @@ int wfd_choose_format(const struct wfd_video_formats *sink, unsigned int w,
 	for (int t = 0; t < WFD_NTABLES; t++)
 		out->codecs[0].res[t] = t == best_t ? 1u << best_b : 0;
 	/*
-	 * M4 describes our stream: no slicing, no frame skipping, and the
-	 * sink's limits do not belong there.
+	 * M4 describes our stream: no slicing, and the sink's limits do not
+	 * belong there.  Frame skipping where the sink takes it (bit 0, the
+	 * longest gap in bits 3:1): what a static picture gets; no dynamic
+	 * frame rate change (bit 4).
 	 */
 	out->codecs[0].latency = 0;
 	out->codecs[0].min_slice_size = 0;
 	out->codecs[0].slice_enc_params = 0;
-	out->codecs[0].frame_rate_control = 0;
+	out->codecs[0].frame_rate_control = best->frame_rate_control & WFD_FRC_SKIPPING ?
+					    best->frame_rate_control & 0x0f : 0;
 	out->codecs[0].max_hres = 0;
 	out->codecs[0].max_vres = 0;
 	return 0;

@@ -46,6 +46,10 @@ struct wfd_resolution {
 /* The mode of @bit in @table, or NULL when that bit does not exist. */
 const struct wfd_resolution *wfd_resolution(enum wfd_res_table table, unsigned int bit);
 
+/* frame_rate_control: frame skipping, with the longest gap in bits 3:1 (0.5 s units). */
+#define WFD_FRC_SKIPPING	0x01
+#define WFD_FRC_SKIP_GAP(frc)	((((frc) >> 1) & 7u) * 500u)	/* ms, 0: no limit */
+
 struct wfd_video_codec {
 	uint8_t profile;	/* WFD_PROFILE_* bits; exactly one in M4 */
 	uint8_t level;		/* WFD_LEVEL_* bits: the highest is the limit; one in M4 */

@@ -73,6 +73,29 @@ static void test_dongle(void)
 	EXPECT(p.audio.n == 0 && p.rtp.port0 == 1028);
 }
 
+/*
+ * Frame skipping in M4: as the sink offers it (bit 0, the longest gap in
+ * bits 3:1), never a dynamic frame rate change (bit 4), nothing where it
+ * does not skip.
+ */
+static void test_frame_skipping(void)
+{
+	static const char skip_1s[] =
+		"wfd_video_formats: 00 00 01 01 00000001 00000000 00000000 00 0000 0000 15 none none\r\n";
+	struct wfd_params p;
+	struct wfd_video_formats m4;
+
+	EXPECT(wfd_params_parse(skip_1s, strlen(skip_1s), &p) == 0);
+	EXPECT(wfd_choose_format(&p.video, 640, 480, 60, WFD_PROFILE_CBP, 0, WFD_LEVEL_4_2,
+				 &m4) == 0);
+	EXPECT(m4.codecs[0].frame_rate_control == 0x05 &&
+	       WFD_FRC_SKIP_GAP(m4.codecs[0].frame_rate_control) == 1000);
+	EXPECT(wfd_params_parse(dongle_m3, strlen(dongle_m3), &p) == 0);
+	EXPECT(wfd_choose_format(&p.video, 640, 480, 60, WFD_PROFILE_CBP, 0, WFD_LEVEL_4_2,
+				 &m4) == 0);
+	EXPECT(m4.codecs[0].frame_rate_control == 0);
+}
+
 static void test_modes_and_m4(void)
 {
 	struct wfd_params p, m4 = { 0 };
@@ -108,6 +131,8 @@ static void test_modes_and_m4(void)
 	EXPECT(m4.video.ncodecs == 1 && m4.video.codecs[0].profile == WFD_PROFILE_CHP);
 	EXPECT(m4.video.codecs[0].level == WFD_LEVEL_4_2);
 	EXPECT(m4.video.codecs[0].res[WFD_CEA] == 0x80 && !m4.video.codecs[0].res[WFD_VESA]);
+	/* Its frame skipping (no limit) carries over, its frame rate change does not. */
+	EXPECT(m4.video.codecs[0].frame_rate_control == WFD_FRC_SKIPPING);
 	/* A Baseline-only source, capped at level 4: the CBP entry. */
 	EXPECT(wfd_choose_format(&p.video, 1920, 1080, 30, WFD_PROFILE_CBP, 0, WFD_LEVEL_4,
 				 &m4.video) == 0);
@@ -125,7 +150,7 @@ static void test_modes_and_m4(void)
 	len = wfd_params_write(&m4, ~0u, buf, sizeof(buf));
 	EXPECT(len > 0 && (size_t)len == strlen(buf));
 	EXPECT(!strcmp(buf,
-		"wfd_video_formats: 00 00 01 02 00000020 00000000 00000000 00 0000 0000 00 none none\r\n"
+		"wfd_video_formats: 00 00 01 02 00000020 00000000 00000000 00 0000 0000 01 none none\r\n"
 		"wfd_audio_codecs: LPCM 00000002 00\r\n"
 		"wfd_client_rtp_ports: RTP/AVP/UDP;unicast 19000 0 mode=play\r\n"
 		"wfd_presentation_URL: rtsp://10.0.0.1/wfd1.0/streamid=0 none\r\n"));
@@ -336,6 +361,7 @@ int main(void)
 {
 	test_tv();
 	test_dongle();
+	test_frame_skipping();
 	test_modes_and_m4();
 	test_level_carries();
 	test_roundtrip();
