@@ -15,6 +15,8 @@
 #                 for FUZZ_SECONDS (default 60), FUZZ_JOBS in parallel (1)
 # make fuzz-coverage  line coverage of wfd_source.c, rtsp.c, wfdparams.c by
 #                 the seeds and what make fuzz found (fails below 80%)
+# make fuzz-kernel run the ioctl fuzzer against wfd.ko in a VM (FUZZ_KERNEL=6.12,
+#                 FUZZ_MINUTES=2, FUZZ_SEED, FUZZ_THREADS=4, FUZZ_REPLAY=trace)
 # make sparse     build with sparse (C=1) and W=1
 # make checkpatch run checkpatch.pl --strict on the kernel sources
 # make install    install wfd.ko for KDIR's kernel (+ depmod), wfdd, wfdctl,
@@ -201,6 +203,18 @@ fuzz-coverage:
 		$(FUZZ_SRC) -o $(BUILD)/fuzz/fuzz-wfd-cov
 	@$(FUZZ_DIR)/coverage.sh $(BUILD)/fuzz/fuzz-wfd-cov $(BUILD)/fuzz/cov \
 		$(BUILD)/fuzz/corpus $(FUZZ_DIR)/corpus
+
+# The multi-threaded ioctl fuzzer (tests/fuzz/README.rst); traces in build/vm-out/.
+.PHONY: fuzz-kernel
+FUZZ_KERNEL ?= 6.12
+FUZZ_MINUTES ?= 2
+FUZZ_THREADS ?= 4
+FUZZ_SEED ?= $(shell date +%s)
+fuzz-kernel:
+	$(MAKE) -C tests/fuzz
+	tests/vm/run.sh --kernel $(FUZZ_KERNEL) --timeout $$(( $(FUZZ_MINUTES) * 90 + 900 )) -- \
+		env FUZZ_MINUTES=$(FUZZ_MINUTES) FUZZ_SEED=$(FUZZ_SEED) FUZZ_THREADS=$(FUZZ_THREADS) \
+		FUZZ_REPLAY=$(FUZZ_REPLAY) tests/fuzz/run-in-vm.sh
 
 .PHONY: bench bench-callgrind
 bench:
