@@ -154,14 +154,24 @@ int audio_track_pump(struct audio_track *t, uint64_t now);
 void audio_track_stop(struct audio_track *t);
 
 /*
+ * Where captured frames go: @n interleaved frames, the first playing at
+ * @t_ns (CLOCK_MONOTONIC).  Called on PipeWire's data thread.
+ */
+typedef void (*audio_write_fn)(void *opaque, const int16_t *frames, size_t n, uint64_t t_ns);
+
+/* An audio_write_fn into the ring @opaque. */
+void audio_ring_write_fn(void *opaque, const int16_t *frames, size_t n, uint64_t t_ns);
+
+/*
  * The PipeWire side: a sink node named wfd-output-N with the sink's name
- * as description, whose audio goes into a ring.  Not available (NULL,
- * -errno) without PipeWire at build time or run time.
+ * as description, whose audio goes to @write (wfdd: the ring; the
+ * per-user agent: wfdd's socket).  Not available (NULL, -errno) without
+ * PipeWire at build time or run time.
  */
 struct audio_pw;
 
 int audio_pw_open(struct audio_pw **pw, unsigned int output, const char *description,
-		  struct audio_ring *ring, int verbose);
+		  audio_write_fn write, void *opaque, int verbose);
 void audio_pw_close(struct audio_pw *pw);
 /* Whether wfdd was built with PipeWire. */
 bool audio_pw_available(void);

@@ -6,8 +6,9 @@
  * Applications play into it like into any sink; the node's volume and
  * mute are applied by PipeWire's converter in front of the stream, so
  * they act on what is sent.  Its process callback runs on PipeWire's data
- * thread and writes each cycle's frames into the ring, stamped with the
- * cycle's CLOCK_MONOTONIC time (pw_stream_get_time_n()).
+ * thread and hands each cycle's frames on (to the ring, or to the agent's
+ * socket), stamped with the cycle's CLOCK_MONOTONIC time
+ * (pw_stream_get_time_n()).
  *
  * One connection per session: the node exists exactly while the session
  * does.  Without a PipeWire daemon (no user session: a server, the system
@@ -31,7 +32,8 @@ struct audio_pw {
 	struct pw_core *core;
 	struct pw_stream *stream;
 	struct spa_hook stream_listener;
-	struct audio_ring *ring;
+	audio_write_fn write;
+	void *opaque;
 	int verbose;
 	char name[32];
 	/* Buffers taken, and those a cycle late (data thread only). */
@@ -90,8 +92,8 @@ static void on_process(void *data)
 		struct spa_data *d = &b[i]->buffer->datas[0];
 
 		if (frames[i])
-			audio_ring_write(pw->ring, (const int16_t *)((const uint8_t *)d->data +
-					 d->chunk->offset), frames[i], start);
+			pw->write(pw->opaque, (const int16_t *)((const uint8_t *)d->data +
+				  d->chunk->offset), frames[i], start);
 		start += audio_frames_ns(frames[i]);
 		pw_stream_queue_buffer(pw->stream, b[i]);
 	}
@@ -106,10 +108,11 @@ static void on_state(void *data, enum pw_stream_state old, enum pw_stream_state 
 
 	(void)old;
 	if (state == PW_STREAM_STATE_ERROR)
-		fprintf(stderr, "wfdd: sound output %s: %s\n", pw->name, error ? error : "error");
+		fprintf(stderr, "%s: sound output %s: %s\n", program_invocation_short_name,
+			pw->name, error ? error : "error");
 	else if (pw->verbose)
-		fprintf(stderr, "wfdd: sound output %s: %s\n", pw->name,
-			pw_stream_state_as_string(state));
+		fprintf(stderr, "%s: sound output %s: %s\n", program_invocation_short_name,
+			pw->name, pw_stream_state_as_string(state));
 }
 
 static const struct pw_stream_events stream_events = {
@@ -136,7 +139,7 @@ void audio_pw_close(struct audio_pw *pw)
 }
 
 int audio_pw_open(struct audio_pw **out, unsigned int output, const char *description,
-		  struct audio_ring *ring, int verbose)
+		  audio_write_fn write, void *opaque, int verbose)
 {
 	static bool initialized;
 	uint8_t pod[1024];
@@ -158,7 +161,8 @@ int audio_pw_open(struct audio_pw **out, unsigned int output, const char *descri
 	pw = calloc(1, sizeof(*pw));
 	if (!pw)
 		return -ENOMEM;
-	pw->ring = ring;
+	pw->write = write;
+	pw->opaque = opaque;
 	pw->verbose = verbose;
 	snprintf(pw->name, sizeof(pw->name), "wfd-output-%u", output);
 	pw->loop = pw_thread_loop_new("wfdd-audio", NULL);
@@ -217,9 +221,9 @@ bool audio_pw_available(void)
 }
 
 int audio_pw_open(struct audio_pw **out, unsigned int output, const char *description,
-		  struct audio_ring *ring, int verbose)
+		  audio_write_fn write, void *opaque, int verbose)
 {
-	(void)output, (void)description, (void)ring, (void)verbose;
+	(void)output, (void)description, (void)write, (void)opaque, (void)verbose;
 	*out = NULL;
 	return -ENOSYS;
 }

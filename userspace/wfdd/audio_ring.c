@@ -169,6 +169,11 @@ void audio_ring_write(struct audio_ring *r, const int16_t *frames, size_t n, uin
 	pthread_mutex_unlock(&r->lock);
 }
 
+void audio_ring_write_fn(void *opaque, const int16_t *frames, size_t n, uint64_t t_ns)
+{
+	audio_ring_write(opaque, frames, n, t_ns);
+}
+
 /* The input frame (fractional) the model puts at monotonic time @t. */
 static double model_pos(const struct audio_ring *r, uint64_t t)
 {

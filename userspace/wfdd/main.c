@@ -45,7 +45,7 @@ static void usage(FILE *f)
 		"       wfdd --rtp HOST:PORT [--output N] [--mode WxH@R]... [--bitrate KBPS]\n"
 		"            [--encoder auto|vaapi|x264|openh264] [--va-device PATH] [--device PATH]\n"
 		"            [--name NAME] [--latency MS] [--idr-interval MS] [--frame-log FILE] [-v]\n"
-		"       both: [--audio auto|lpcm|aac|none]\n");
+		"       both: [--audio auto|lpcm|aac|none] [--audio-socket PATH --audio-user USER]\n");
 }
 
 static int parse_mode(const char *s, struct wfd_mode *m)
@@ -73,6 +73,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "idr-interval", required_argument, NULL, 'i' },
 		{ "frame-log", required_argument, NULL, 'f' },
 		{ "audio", required_argument, NULL, 'u' },
+		{ "audio-socket", required_argument, NULL, 'U' },
+		{ "audio-user", required_argument, NULL, 'W' },
 		{ "listen", required_argument, NULL, 'L' },
 		{ "allow", required_argument, NULL, 'A' },
 		{ "keepalive", required_argument, NULL, 'k' },
@@ -121,6 +123,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'i': o->idr_ms = atoi(optarg); break;
 		case 'f': o->frame_log = optarg; break;
 		case 'u': o->audio = optarg; break;
+		case 'U': o->audio_socket = optarg; break;
+		case 'W': o->audio_user = optarg; break;
 		case 'L': o->listen = optarg; break;
 		case 'A': o->allow = optarg; break;
 		case 'k': o->keepalive_ms = atoi(optarg); break;
@@ -385,6 +389,10 @@ int main(int argc, char **argv)
 	}
 	session_init(&d);
 	ret = session_claim(&d);
+	if (ret)
+		goto out;
+	/* The user's audio agent: a socket opened without privileges too. */
+	ret = session_audio_listen(&d);
 	if (ret)
 		goto out;
 	/* The VA driver is not given a privilege either. */

@@ -35,6 +35,7 @@ struct opts {
 	const char *va_device;
 	const char *listen, *allow;
 	const char *audio;	/* --audio: auto, lpcm, aac, none */
+	const char *audio_socket, *audio_user;	/* the per-user agent's */
 	int keepalive_ms, keepalive_timeout_ms;
 	bool allow_any;		/* --allow-any: a wildcard --listen without --allow */
 	int first_request_timeout_ms, request_timeout_ms, mode_timeout_ms;
@@ -63,6 +64,8 @@ struct wfdd {
 	/* The session's sound (session_audio.c): what plays into it, from where. */
 	struct audio_ring ring;
 	struct audio_pw *pw;
+	struct audio_agent *agent;	/* --audio-socket: the user's agent makes it */
+	bool agent_open;
 	bool pw_missing_said;
 	char audio_name[14];	/* the connector's monitor name */
 };
@@ -115,6 +118,11 @@ void session_end(struct wfdd *d, int status);
 /* --audio: an enum audio_codec, AUDIO_AUTO, or -EINVAL. */
 #define AUDIO_AUTO	3
 int session_audio_option(const char *s);
+/*
+ * --audio-socket: listen for the user's audio agent (after the claim, no
+ * privilege needed).  0, or the exit status after saying what failed.
+ */
+int session_audio_listen(struct wfdd *d);
 /* The formats M4 may pick (1u << enum wfd_audio_format). */
 unsigned int session_audio_formats(const struct wfdd *d);
 /* The name of the session's sound output: the monitor name of @edid. */
