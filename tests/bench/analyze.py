@@ -8,6 +8,10 @@ usage: analyze.py DIR                 writes DIR/results.{txt,csv,json}
 Every time in the logs is CLOCK_MONOTONIC (ns) of the same guest, so
 differences between processes are real latencies.  Absolute figures are
 from QEMU TCG (emulated CPU); compare ratios from the same run.
+
+Each point runs several times (files and tags ending in -rN): tables give
+the median of the runs, and "median (worst-best)" for the ratios that
+targets are judged on; a target is met only when the worse end is.
 """
 import csv
 import glob
@@ -47,6 +51,54 @@ def keyvals(path):
     for row in read_rows(path):
         kv[str(row[0])] = row[1] if len(row) == 2 else " ".join(str(x) for x in row[1:])
     return kv
+
+
+def rep_of(name):
+    """(name without its -rN suffix, N); runs before repeats were made: 1."""
+    base, _, n = name.rpartition("-r")
+    if base and n.isdigit():
+        return base, int(n)
+    return name, 1
+
+
+def median(values):
+    v = [x for x in values if x is not None]
+    return statistics.median(v) if v else None
+
+
+def spread(values, lower_is_better=True):
+    """(median, worse end, better end) of the runs' values."""
+    v = [x for x in values if x is not None]
+    if not v:
+        return None
+    worst, best = (max(v), min(v)) if lower_is_better else (min(v), max(v))
+    return {"median": statistics.median(v), "worst": worst, "best": best, "runs": len(v)}
+
+
+def fmt_spread(sp, nd=2):
+    if not sp:
+        return "-"
+    if sp["runs"] == 1:
+        return fmt(sp["median"], nd)
+    return "%s (%s-%s)" % (fmt(sp["median"], nd), fmt(sp["worst"], nd), fmt(sp["best"], nd))
+
+
+def bursts(times, gap_ns=500000):
+    """Runs of datagrams less than @gap_ns apart: (size, duration ns) of each."""
+    out = []
+    start = prev = None
+    n = 0
+    for t in times:
+        if prev is not None and t - prev < gap_ns:
+            n += 1
+        else:
+            if n:
+                out.append((n, prev - start))
+            start, n = t, 1
+        prev = t
+    if n:
+        out.append((n, prev - start))
+    return out
 
 
 def pct(values, p):
@@ -128,12 +180,13 @@ def decode_barcodes(ts_path, width):
 
 def pipeline_point(d, pt):
     tag, pipe, res, fps, kbps = pt[:5]
-    t1, c1, t2, c2 = (pt[5:9] + [None] * 4)[:4] if len(pt) >= 9 else (None,) * 4
-    static = len(pt) > 9 and pt[9] == "static"
+    # time, CPU and wake-ups at the window's start and end, then "static"
+    t1, c1, w1, t2, c2, w2 = (pt[5:11] + [None] * 6)[:6] if len(pt) >= 11 else (None,) * 6
+    static = len(pt) > 11 and pt[11] == "static"
     w, h = (int(x) for x in res.split("x"))
     p = os.path.join(d, tag)
-    r = {"tag": tag, "pipeline": pipe, "mode": "%s@%d" % (res, fps), "kbps": kbps,
-         "static": static}
+    r = {"tag": tag, "point": rep_of(tag)[0], "rep": rep_of(tag)[1], "pipeline": pipe,
+         "mode": "%s@%d" % (res, fps), "kbps": kbps, "static": static}
     if not isinstance(t1, int) or not isinstance(t2, int):
         r["error"] = "no measurement window (the encoder process was gone)"
         return r
@@ -173,6 +226,17 @@ def pipeline_point(d, pt):
     r["latency_samples"] = len(lat)
     nbytes = sum(row[1] for row in pkts if t1 <= row[0] <= t2)
     r["kbit_s"] = nbytes * 8 / win / 1000
+    # Bursts at the receiver, from the times the kernel queued the
+    # datagrams (on loopback: when they were sent).
+    kt = [row[2] for row in pkts if len(row) >= 3 and row[2] and t1 <= row[0] <= t2]
+    if kt:
+        b = bursts(kt)
+        big = max(b, key=lambda x: x[0])
+        r["burst_max"] = big[0]
+        r["burst_max_ms"] = ms(big[1])
+        r["burst_p99"] = pct([x[0] for x in b], 99)
+    if isinstance(w1, int) and isinstance(w2, int):
+        r["wakeups_s"] = (w2 - w1) / win
     r["cpu_ms_per_s"] = (c2 - c1) / 1e6 / win
     r["cpu_pct"] = (c2 - c1) / (t2 - t1) * 100
     r["cpu_ms_per_frame"] = (c2 - c1) / 1e6 / sent_in_window if sent_in_window else None
@@ -200,30 +264,49 @@ def pipeline_point(d, pt):
     return r
 
 
+def kernel_reps(d):
+    """The runs of the kernel figures: suffixes "-r1"... (or "" for one run)."""
+    reps = sorted({int(f.rsplit("-r", 1)[1][:-4]) for f in
+                   (os.path.basename(x) for x in glob.glob(os.path.join(d, "k-flip-wfd-r*.log")))
+                   if f.rsplit("-r", 1)[1][:-4].isdigit()})
+    return ["-r%d" % r for r in reps] or [""]
+
+
 def kernel_figures(d, res):
     k = {}
-    nominal = {}
-    for drv in ("wfd", "wfd-alone", "vkms"):
-        err = " ".join(" ".join(map(str, r)) for r in read_rows(os.path.join(d, "k-flip-%s.err" % drv)))
-        rate = 60
-        for word in err.split():
-            if "@" in word and word.split("@")[-1].isdigit():
-                rate = int(word.split("@")[-1])
-        nominal[drv] = 1e9 / rate
-        pc = pacing(os.path.join(d, "k-flip-%s.log" % drv), nominal[drv])
-        if pc:
-            k["pacing_" + drv] = pc
-    sess = read_rows(os.path.join(d, "k-session.log"))
-    commits = sorted(commit_times(os.path.join(d, "k-flip-wfd.log")).values())
+    runs = {drv: [] for drv in ("wfd", "wfd-alone", "vkms")}
     fr, internal, rt = [], [], []
-    for s in sess:
-        if len(s) < 6:
-            continue
-        c = latest_commit_before(commits, s[1])
-        if c is not None:
-            fr.append(s[2] - c)
-        internal.append(s[2] - s[1])
-        rt.append(s[3] + s[4])
+    reps = kernel_reps(d)
+    for rep in reps:
+        for drv in runs:
+            err = " ".join(" ".join(map(str, r)) for r in
+                           read_rows(os.path.join(d, "k-flip-%s%s.err" % (drv, rep))))
+            rate = 60
+            for word in err.split():
+                if "@" in word and word.split("@")[-1].isdigit():
+                    rate = int(word.split("@")[-1])
+            runs[drv].append(pacing(os.path.join(d, "k-flip-%s%s.log" % (drv, rep)), 1e9 / rate))
+        sess = read_rows(os.path.join(d, "k-session%s.log" % rep))
+        commits = sorted(commit_times(os.path.join(d, "k-flip-wfd%s.log" % rep)).values())
+        for s in sess:
+            if len(s) < 6:
+                continue
+            c = latest_commit_before(commits, s[1])
+            if c is not None:
+                fr.append(s[2] - c)
+            internal.append(s[2] - s[1])
+            rt.append(s[3] + s[4])
+    k["runs"] = len(reps)
+    for drv, pcs in runs.items():
+        pcs = [x for x in pcs if x]
+        if pcs:
+            # The median run of each figure.
+            k["pacing_" + drv] = {key: median([x[key] for x in pcs]) for key in pcs[0]}
+    # Jitter against vkms, run by run (each run measures both in turn).
+    for drv in ("wfd", "wfd-alone"):
+        k["jitter_ratio_" + drv] = spread([
+            ratio(a["interval_stdev_ms"], b["interval_stdev_ms"])
+            for a, b in zip(runs[drv], runs["vkms"]) if a and b])
     k["frame_ready"] = {
         "samples": len(fr),
         "commit_to_event_p50_ms": ms(pct(fr, 50)),
@@ -241,8 +324,8 @@ def kernel_figures(d, res):
             "status_to_uevent_p50_ms": ms(pct([r[2] for r in hp], 50)),
             "status_to_uevent_max_ms": ms(max(r[2] for r in hp)),
         }
-    shared = keyvals(os.path.join(d, "k-shared.txt"))
-    st = keyvals(os.path.join(d, "k-session.txt"))
+    shared = keyvals(os.path.join(d, "k-shared%s.txt" % reps[0]))
+    st = keyvals(os.path.join(d, "k-session%s.txt" % reps[0]))
     k["copies"] = {
         "kernel_pixel_bytes_per_frame": 0,
         "frames": st.get("session_frames"),
@@ -301,16 +384,63 @@ def ratio(a, b):
     return a / b if a is not None and b else None
 
 
+def group_points(pts):
+    """Points by (mode, pipeline): their runs, in run order."""
+    by = {}
+    for p in pts:
+        if "error" not in p:
+            by.setdefault((p["mode"], p["pipeline"]), []).append(p)
+    for runs in by.values():
+        runs.sort(key=lambda p: p["rep"])
+    return by
+
+
+def med(runs, key):
+    return median([p.get(key) for p in runs])
+
+
+def paired(runs, others, key):
+    """Ratios run by run (each run measured both, one after the other)."""
+    o = {p["rep"]: p for p in others}
+    return [ratio(p.get(key), o[p["rep"]].get(key)) for p in runs if p["rep"] in o]
+
+
+def wfd_idle_figures(d):
+    """Wake-ups and CPU of wfdd serving the test sink, per scenario and run."""
+    out = {}
+    for row in read_rows(os.path.join(d, "idle.txt")):
+        if len(row) < 7 or not all(isinstance(x, int) for x in row[1:7]):
+            continue
+        tag, t1, c1, w1, t2, c2, w2 = row[:7]
+        name, rep = rep_of(tag)
+        out.setdefault(name, []).append({
+            "rep": rep, "window_s": (t2 - t1) / 1e9,
+            "wakeups_s": (w2 - w1) / ((t2 - t1) / 1e9),
+            "cpu_pct": (c2 - c1) / (t2 - t1) * 100})
+    return out
+
+
+WFD_IDLE = (
+    ("w-static-skip", "playing, static picture, sink skips frames"),
+    ("w-static-noskip", "playing, static picture, sink does not skip"),
+    ("w-paused", "paused by the sink (standby), client drawing"),
+    ("w-dpms", "standby: the output off (DPMS)"),
+)
+
+
 def tables(res):
     out = []
     info = res["info"]
-    out.append("kernel %s (Debian %s), %s x%s, QUICK=%s; all absolute times are QEMU TCG" % (
-        info.get("kernel"), info.get("debian_version", "?"), info.get("cpu"),
-        info.get("ncpu"), info.get("quick")))
+    out.append("kernel %s (Debian %s), %s x%s, QUICK=%s, %s runs of each point; all absolute "
+               "times are QEMU TCG" % (
+                   info.get("kernel"), info.get("debian_version", "?"), info.get("cpu"),
+                   info.get("ncpu"), info.get("quick"), info.get("repeats", 1)))
+    out.append("(medians of the runs; \"m (w-b)\": median, worse and better run)")
     k = res.get("kernel", {})
     out.append("")
     out.append("KERNEL: flip pacing (1280x720@60, flips between two drawn buffers); intervals between "
-               "flip events as read by the client, and between their timestamps")
+               "flip events as read by the client, and between their timestamps (%s runs)" %
+               k.get("runs", 1))
     out.append("  %-9s %7s %10s %10s %13s %13s %7s %11s %11s" % (
         "driver", "flips", "mean ms", "stdev ms", "|dev| p50 us", "|dev| p99 us", "late %",
         "stamp mean", "stamp stdev"))
@@ -322,13 +452,9 @@ def tables(res):
                 fmt(pc["abs_dev_p50_us"], 0), fmt(pc["abs_dev_p99_us"], 0),
                 fmt(pc["late_intervals_pct"], 1), fmt(pc["stamp_interval_mean_ms"]),
                 fmt(pc["stamp_interval_stdev_ms"])))
-    pw, pa, pv = k.get("pacing_wfd"), k.get("pacing_wfd-alone"), k.get("pacing_vkms")
-    if pw and pv:
-        out.append("  jitter (stdev) wfd/vkms: %s%s" % (
-            fmt(ratio(pw["interval_stdev_ms"], pv["interval_stdev_ms"])),
-            ", with no session (wfd-alone)/vkms: %s" % fmt(ratio(pa["interval_stdev_ms"],
-                                                              pv["interval_stdev_ms"]))
-            if pa else ""))
+    if k.get("jitter_ratio_wfd"):
+        out.append("  jitter (stdev) wfd/vkms: %s, with no session (wfd-alone)/vkms: %s" % (
+            fmt_spread(k.get("jitter_ratio_wfd")), fmt_spread(k.get("jitter_ratio_wfd-alone"))))
     out.append("  (wfd: with wfdd's session holding each frame until encoded; wfd-alone: forced on, "
                "no session)")
     f = k.get("frame_ready", {})
@@ -349,49 +475,79 @@ def tables(res):
                    c.get("frames"), c.get("buffers_handed_over"), c.get("client_buffers"),
                    c.get("marker_seen_by_client")))
 
-    pts = [p for p in res.get("pipeline", []) if not p.get("static")]
-    if pts:
+    allpts = res.get("pipeline", [])
+    by = group_points([p for p in allpts if not p.get("static")])
+    for p in allpts:
+        if "error" in p:
+            out.append("  %s: %s" % (p["tag"], p["error"]))
+    if by:
         out.append("")
         out.append("PIPELINE: commit -> last RTP packet at a loopback receiver (ms), fps, CPU")
-        out.append("  %-14s %-8s %6s %6s %6s %6s %6s %6s %8s %8s %7s %s" % (
-            "mode", "pipeline", "p50", "p95", "p99", "fps", "commit", "drop%", "cpu/fr", "kbit/s", "cpu%",
-            "stage cpu ms acq/conv/enc/send"))
-        for p in pts:
-            if "error" in p:
-                out.append("  %-14s %-8s %s" % (p["mode"], p["pipeline"], p["error"]))
-                continue
-            stages = "/".join(fmt(p.get("cpu_ms_" + s)) for s in ("acquire", "convert", "encode", "send")) \
-                if "cpu_ms_encode" in p else "-"
-            out.append("  %-14s %-8s %6s %6s %6s %6s %6s %6s %8s %8s %7s %s%s" % (
-                p["mode"], p["pipeline"], fmt(p["latency_p50_ms"], 1), fmt(p["latency_p95_ms"], 1),
-                fmt(p["latency_p99_ms"], 1), fmt(p["fps"], 1), fmt(p["committed_fps"], 1),
-                fmt(p["dropped_pct"], 0), fmt(p["cpu_ms_per_frame"]), fmt(p["kbit_s"], 0),
-                fmt(p["cpu_pct"], 0), stages, "  (" + p["warning"] + ")" if "warning" in p else ""))
+        out.append("  %-14s %-8s %4s %6s %6s %6s %6s %6s %6s %8s %8s %7s %s" % (
+            "mode", "pipeline", "runs", "p50", "p95", "p99", "fps", "commit", "drop%", "cpu/fr",
+            "kbit/s", "cpu%", "stage cpu ms acq/conv/enc/send"))
+        for (mode, pipe), runs in by.items():
+            stages = "/".join(fmt(med(runs, "cpu_ms_" + x)) for x in
+                              ("acquire", "convert", "encode", "send")) \
+                if "cpu_ms_encode" in runs[0] else "-"
+            warn = [p["warning"] for p in runs if "warning" in p]
+            out.append("  %-14s %-8s %4d %6s %6s %6s %6s %6s %6s %8s %8s %7s %s%s" % (
+                mode, pipe, len(runs), fmt(med(runs, "latency_p50_ms"), 1),
+                fmt(med(runs, "latency_p95_ms"), 1), fmt(med(runs, "latency_p99_ms"), 1),
+                fmt(med(runs, "fps"), 1), fmt(med(runs, "committed_fps"), 1),
+                fmt(med(runs, "dropped_pct"), 0), fmt(med(runs, "cpu_ms_per_frame")),
+                fmt(med(runs, "kbit_s"), 0), fmt(med(runs, "cpu_pct"), 0), stages,
+                "  (" + warn[0] + ")" if warn else ""))
         out.append("")
-        out.append("PIPELINE: ratios wfdd/ffmpeg, same run, same input (latency, CPU, copies: < 1 favours wfdd; fps: > 1)")
-        out.append("  %-14s %-8s %8s %8s %8s %10s %12s" % ("mode", "encoder", "p95 lat", "cpu/fr", "fps",
-                                                         "copy B/fr", "copies"))
-        by = {(p["mode"], p["pipeline"]): p for p in pts if "error" not in p}
-        for (mode, pipe), p in by.items():
+        out.append("PIPELINE: ratios wfdd/ffmpeg, run by run, same input (latency, CPU, copies: < 1 "
+                   "favours wfdd; fps: > 1)")
+        out.append("  %-14s %-8s %18s %18s %18s %10s %8s" % (
+            "mode", "encoder", "p95 lat", "cpu/fr", "fps", "copy B/fr", "copies"))
+        for (mode, pipe), runs in by.items():
             f = by.get((mode, "ffmpeg"))
             if pipe == "ffmpeg" or not f:
                 continue
-            out.append("  %-14s %-8s %8s %8s %8s %10s %12s" % (
-                mode, pipe, fmt(ratio(p["latency_p95_ms"], f["latency_p95_ms"])),
-                fmt(ratio(p["cpu_ms_per_frame"], f["cpu_ms_per_frame"])),
-                fmt(ratio(p["fps"], f["fps"])), fmt(p["copy_bytes_per_frame"], 0),
-                fmt(ratio(p["copy_bytes_per_frame"], f["copy_bytes_per_frame"]))))
-    idle = [p for p in res.get("pipeline", []) if p.get("static")]
+            out.append("  %-14s %-8s %18s %18s %18s %10s %8s" % (
+                mode, pipe, fmt_spread(spread(paired(runs, f, "latency_p95_ms"))),
+                fmt_spread(spread(paired(runs, f, "cpu_ms_per_frame"))),
+                fmt_spread(spread(paired(runs, f, "fps"), lower_is_better=False)),
+                fmt(runs[0]["copy_bytes_per_frame"], 0),
+                fmt(ratio(runs[0]["copy_bytes_per_frame"], f[0]["copy_bytes_per_frame"]))))
+        out.append("")
+        out.append("PACING: bursts at the receiver (datagrams less than 0.5 ms apart, by the kernel's "
+                   "arrival times); largest burst, its duration, 99th percentile burst")
+        out.append("  %-14s %-8s %18s %16s %12s" % ("mode", "pipeline", "largest burst",
+                                                   "its duration ms", "p99 burst"))
+        for (mode, pipe), runs in by.items():
+            if not any("burst_max" in p for p in runs):
+                continue
+            out.append("  %-14s %-8s %18s %16s %12s" % (
+                mode, pipe, fmt_spread(spread([p.get("burst_max") for p in runs]), 0),
+                fmt(med(runs, "burst_max_ms"), 2), fmt(med(runs, "burst_p99"), 0)))
+    idle = group_points([p for p in allpts if p.get("static")])
     if idle:
         out.append("")
-        out.append("IDLE: a static picture")
-        for p in idle:
-            if "error" in p:
-                out.append("  %-8s %s" % (p["pipeline"], p["error"]))
-                continue
-            out.append("  %-8s %s for %.0f s: CPU %s %%, %s kbit/s, %d frames sent%s" % (
-                p["pipeline"], p["mode"], p["window_s"], fmt(p["cpu_pct"]), fmt(p["kbit_s"], 1),
-                p["frames_sent"], " (%d refreshes)" % p["refreshes"] if "refreshes" in p else ""))
+        out.append("IDLE: a static picture, direct mode (--rtp)")
+        for (mode, pipe), runs in idle.items():
+            out.append("  %-8s %s for %.0f s: CPU %s %%, wake-ups %s /s, %s kbit/s, %s frames "
+                       "sent%s" % (
+                           pipe, mode, runs[0]["window_s"],
+                           fmt_spread(spread([p.get("cpu_pct") for p in runs])),
+                           fmt_spread(spread([p.get("wakeups_s") for p in runs]), 1),
+                           fmt(med(runs, "kbit_s"), 1), fmt(med(runs, "frames_sent"), 0),
+                           " (%s refreshes)" % fmt(med(runs, "refreshes"), 0)
+                           if "refreshes" in runs[0] else ""))
+    wi = res.get("wfd_idle")
+    if wi:
+        out.append("")
+        out.append("IDLE: wfdd serving a Wi-Fi Display sink (the test sink), 1280x720@30")
+        out.append("  %-48s %20s %18s" % ("", "wake-ups /s", "CPU %"))
+        for name, what in WFD_IDLE:
+            runs = wi.get(name)
+            if runs:
+                out.append("  %-48s %20s %18s" % (
+                    what, fmt_spread(spread([r["wakeups_s"] for r in runs]), 1),
+                    fmt_spread(spread([r["cpu_pct"] for r in runs]), 2)))
     e = res.get("evdi")
     if e:
         out.append("")
@@ -430,6 +586,7 @@ def analyze(d):
     res = {"info": keyvals(os.path.join(d, "info.txt"))}
     kernel_figures(d, res)
     res["pipeline"] = [pipeline_point(d, pt) for pt in read_rows(os.path.join(d, "points.txt"))]
+    res["wfd_idle"] = wfd_idle_figures(d)
     evdi_figures(d, res)
     with open(os.path.join(d, "results.json"), "w") as f:
         json.dump(res, f, indent=1)

@@ -6,18 +6,23 @@
 # $WFD_OUT; tests/bench/analyze.py turns them into tables on the host.
 #
 # Environment: QUICK=1 (a subset), BENCH_SECONDS (measured window of a
-# pipeline point, default 6), VKMS_KO, EVDI_KO (optional), WFDD.
+# pipeline point, default 6), BENCH_REPEATS (runs of each kernel, pipeline
+# and idle point, default 3, wfdd's and the other program's alternating),
+# VKMS_KO, EVDI_KO (optional), WFDD.
 set -u
 # Run as a copy in the output directory: BENCH_TOP is the tree.
 top=${BENCH_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 kb=$top/tests/bench/kmsbench
 rx=$top/tests/bench/rtprecv
+testsink=$top/tests/e2e/wfd_testsink
+pattern_client=$top/tests/e2e/pattern_client
 wfdd=${WFDD:-$top/build/bench-release/wfdd/wfdd}
 out=$WFD_OUT
 quick=${QUICK:-0}
 secs=${BENCH_SECONDS:-6}
 ksecs=$((quick == 1 ? 5 : 10))
 idle_secs=$((quick == 1 ? 10 : 30))
+reps=${BENCH_REPEATS:-3}
 
 log() { echo "bench: $*" >&2; }
 # Emulation is slow: a conversion must not outlast the hold, which is
@@ -32,6 +37,7 @@ sysctl -qw net.core.rmem_max=16777216
 	echo "ncpu $(nproc)"
 	echo "quick $quick"
 	echo "seconds $secs"
+	echo "repeats $reps"
 } > "$out/info.txt"
 
 # shellcheck source=tests/e2e/lib.sh
@@ -57,45 +63,58 @@ stop() {
 }
 
 # ---- kernel figures ---------------------------------------------------
-log "kernel: wfd flip pacing, commit to FRAME_READY, acquire/release"
-"$kb" session --mode 1280x720@60 --seconds $((ksecs + 30)) --log "$out/k-session.log" --mark \
-	> "$out/k-session.txt" 2> "$out/k-session.err" &
-sess=$!
-"$kb" flip --driver wfd --mode 1280x720 --nodraw --check-shared --seconds "$ksecs" \
-	--log "$out/k-flip-wfd.log" > "$out/k-shared.txt" 2> "$out/k-flip-wfd.err"
-cat /sys/kernel/debug/dri/*/wfd_state > "$out/k-wfd_state.txt" 2> /dev/null
-stop "$sess"
-cat "$out/k-shared.txt" "$out/k-session.txt" >&2
-wait_status disconnected 10
+# Each run: wfd with a session, wfd alone, vkms, in turn (-rN files).
+kernel_run() { # rep
+	local r=$1
+	log "kernel ($r/$reps): wfd flip pacing, commit to FRAME_READY, acquire/release"
+	"$kb" session --mode 1280x720@60 --seconds $((ksecs + 30)) --log "$out/k-session-r$r.log" \
+		--mark > "$out/k-session-r$r.txt" 2> "$out/k-session-r$r.err" &
+	sess=$!
+	"$kb" flip --driver wfd --mode 1280x720 --nodraw --check-shared --seconds "$ksecs" \
+		--log "$out/k-flip-wfd-r$r.log" > "$out/k-shared-r$r.txt" 2> "$out/k-flip-wfd-r$r.err"
+	[ "$r" != 1 ] || cat /sys/kernel/debug/dri/*/wfd_state > "$out/k-wfd_state.txt" 2> /dev/null
+	stop "$sess"
+	cat "$out/k-shared-r$r.txt" "$out/k-session-r$r.txt" >&2
+	wait_status disconnected 10
 
-# The driver's own pacing, with no session holding frames: the output
-# forced on, as IGT and headless use have it.
-log "kernel: wfd flip pacing with no session (output forced on)"
-echo on > /sys/class/drm/card*-Virtual-1/status
-"$kb" flip --driver wfd --mode 1280x720 --nodraw --seconds "$ksecs" \
-	--log "$out/k-flip-wfd-alone.log" 2> "$out/k-flip-wfd-alone.err"
-echo detect > /sys/class/drm/card*-Virtual-1/status
-wait_status disconnected 10
+	# The driver's own pacing, with no session holding frames: the output
+	# forced on, as IGT and headless use have it.
+	log "kernel ($r/$reps): wfd flip pacing with no session (output forced on)"
+	echo on > /sys/class/drm/card*-Virtual-1/status
+	"$kb" flip --driver wfd --mode 1280x720 --nodraw --seconds "$ksecs" \
+		--log "$out/k-flip-wfd-alone-r$r.log" 2> "$out/k-flip-wfd-alone-r$r.err"
+	echo detect > /sys/class/drm/card*-Virtual-1/status
+	wait_status disconnected 10
+
+	if [ -n "${VKMS_KO:-}" ]; then
+		log "kernel ($r/$reps): vkms flip pacing"
+		# shellcheck disable=SC2046
+		if modprobe -a $(modinfo -F depends "$VKMS_KO" | tr , ' ') && insmod "$VKMS_KO"; then
+			sleep 2
+			"$kb" flip --driver vkms --mode 1280x720 --nodraw --seconds "$ksecs" \
+				--log "$out/k-flip-vkms-r$r.log" 2> "$out/k-flip-vkms-r$r.err"
+			rmmod vkms
+		else
+			log "cannot load vkms"
+		fi
+	fi
+}
+for r in $(seq "$reps"); do
+	kernel_run "$r"
+done
 
 log "kernel: hotplug latency"
 "$kb" hotplug --iterations $((quick == 1 ? 10 : 30)) --log "$out/k-hotplug.log" 2> "$out/k-hotplug.err"
 
-if [ -n "${VKMS_KO:-}" ]; then
-	log "kernel: vkms flip pacing"
-	# shellcheck disable=SC2046
-	if modprobe -a $(modinfo -F depends "$VKMS_KO" | tr , ' ') && insmod "$VKMS_KO"; then
-		sleep 2
-		"$kb" flip --driver vkms --mode 1280x720 --nodraw --seconds "$ksecs" \
-			--log "$out/k-flip-vkms.log" 2> "$out/k-flip-vkms.err"
-		rmmod vkms
-	else
-		log "cannot load vkms"
-	fi
-fi
-
 # ---- pipeline ---------------------------------------------------------
 card=$("$kb" card wfd)
 port=5004
+
+# Context switches of all of a process's threads: its wake-ups.
+wakeups() { # pid
+	cat /proc/"$1"/task/*/status 2> /dev/null |
+		awk '/^(voluntary|nonvoluntary)_ctxt_switches/ { n += $2 } END { print n + 0 }'
+}
 
 # point TAG PIPELINE WxH FPS KBPS SECONDS [static]: one measured run.
 point() {
@@ -146,9 +165,9 @@ point() {
 		sleep 0.1
 	done
 	sleep 1
-	s1=$("$kb" stat "$enc")
+	s1="$("$kb" stat "$enc") $(wakeups "$enc")"
 	sleep "$win"
-	s2=$("$kb" stat "$enc")
+	s2="$("$kb" stat "$enc") $(wakeups "$enc")"
 	stop "$client"
 	sleep 0.5
 	stop "$enc" "$sink"
@@ -170,14 +189,68 @@ for pt in $points; do
 	1280x720) kbps=4000 ;;
 	*) kbps=8000 ;;
 	esac
-	for pipe in x264 openh264 ffmpeg; do
-		point "p-$res-$fps-$pipe" "$pipe" "$res" "$fps" "$kbps" "$secs"
+	for r in $(seq "$reps"); do
+		for pipe in x264 openh264 ffmpeg; do
+			point "p-$res-$fps-$pipe-r$r" "$pipe" "$res" "$fps" "$kbps" "$secs"
+		done
 	done
 done
 
 # ---- idle: a static picture ---------------------------------------------
-point "i-1280x720-30-x264" x264 1280x720 30 4000 "$idle_secs" static
-[ "$quick" = 1 ] || point "i-1280x720-30-ffmpeg" ffmpeg 1280x720 30 4000 "$idle_secs" static
+for r in $(seq "$reps"); do
+	point "i-1280x720-30-x264-r$r" x264 1280x720 30 4000 "$idle_secs" static
+	[ "$quick" = 1 ] || point "i-1280x720-30-ffmpeg-r$r" ffmpeg 1280x720 30 4000 "$idle_secs" static
+done
+
+# ---- idle: Wi-Fi Display sessions ---------------------------------------
+# wfd_idle TAG FORMATS SINK_OPTIONS CLIENT...: wfdd serves the test sink
+# at 1280x720p30 while CLIENT draws; once the sink has played for 4 s (and
+# whatever SINK_OPTIONS make it do meanwhile), wfdd's wake-ups and CPU
+# over a window.
+wfd_idle() {
+	local tag=$1 formats=$2 sinkopts=$3 p="$out/$1" wfdd_pid sink client i w1 w2 s1 s2
+	shift 3
+	log "idle: $tag"
+	"$wfdd" --listen 127.0.0.1:7236 --allow 127.0.0.1 --output 1 --bitrate 4000 \
+		> "$p.wfdd.log" 2>&1 &
+	wfdd_pid=$!
+	"$@" > "$p.client.log" 2>&1 &
+	client=$!
+	# shellcheck disable=SC2086
+	"$testsink" --connect 127.0.0.1:7236 --rtp-port "$port" --formats "$formats" \
+		--duration 100000 $sinkopts > "$p.sink.log" 2>&1 &
+	sink=$!
+	for i in $(seq 600); do
+		grep -q "M7 playing" "$p.sink.log" 2> /dev/null && break
+		sleep 0.1
+	done
+	sleep 4
+	w1=$(wakeups "$wfdd_pid")
+	s1=$("$kb" stat "$wfdd_pid")
+	sleep "$idle_secs"
+	w2=$(wakeups "$wfdd_pid")
+	s2=$("$kb" stat "$wfdd_pid")
+	stop "$client"
+	stop "$sink"
+	stop "$wfdd_pid"
+	echo "$tag $s1 $w1 $s2 $w2" >> "$out/idle.txt"
+	wait_status disconnected 10
+	port=$((port + 2))
+}
+# 1280x720p30 (CEA bit 5), frame skipping (11: and rate change) or none.
+skip="00 00 01 01 00000020 00000000 00000000 00 0000 0000 11 none none"
+noskip="00 00 01 01 00000020 00000000 00000000 00 0000 0000 00 none none"
+static=("$kb" flip --driver wfd --mode 1280x720 --seconds 100000 --static)
+moving=("$kb" flip --driver wfd --mode 1280x720 --seconds 100000)
+: > "$out/idle.txt"
+for r in $(seq "$reps"); do
+	wfd_idle "w-static-skip-r$r" "$skip" "" "${static[@]}"
+	wfd_idle "w-static-noskip-r$r" "$noskip" "" "${static[@]}"
+	# The sink goes to standby (M12) while the client draws on.
+	wfd_idle "w-paused-r$r" "$skip" "--standby-after 1" "${moving[@]}"
+	# The compositor blanks the output: standby from our side.
+	wfd_idle "w-dpms-r$r" "$skip" "" "$pattern_client" 100000 --dpms-off-at 2 --dpms-on-at 100000
+done
 
 # ---- evdi (optional, last) ---------------------------------------------
 if [ -n "${EVDI_KO:-}" ] && [ -x "$top/tests/bench/evdigrab" ]; then

@@ -8,7 +8,10 @@
  *                   offline decode that reads each picture's frame number
  *   PREFIX.pes      one line per H.264 PES: index, time of its first and of
  *                   its last TS packet, bytes of TS packets
- *   PREFIX.pkt      one line per datagram: time, bytes
+ *   PREFIX.pkt      one line per datagram: time, bytes, and the time the
+ *                   kernel queued it (SO_TIMESTAMPNS, CLOCK_REALTIME): on
+ *                   loopback, the time the sender sent it, however late
+ *                   this reader runs, for the sender's bursts
  *   PREFIX.flowing  created when the first datagram arrives
  *
  * The H.264 PID is found from the PAT and PMT, so that any muxer's
@@ -143,6 +146,7 @@ int main(int argc, char **argv)
 	sa.sin_port = htons((uint16_t)atoi(argv[1]));
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)) ||
+	    setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &(int){ 1 }, sizeof(int)) ||
 	    bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
 		fprintf(stderr, "rtprecv: cannot bind port %s: %s\n", argv[1], strerror(errno));
 		return 1;
@@ -159,17 +163,30 @@ int main(int argc, char **argv)
 	}
 	while (!stop) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
+		union { struct cmsghdr h; char b[CMSG_SPACE(sizeof(struct timespec))]; } c;
+		struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &c,
+				     .msg_controllen = sizeof(c) };
+		struct cmsghdr *cm;
+		uint64_t t, kt = 0;
 		ssize_t n;
-		uint64_t t;
 		size_t off;
 
 		if (poll(&p, 1, 100) != 1)
 			continue;
-		n = recv(fd, buf, sizeof(buf), 0);
+		n = recvmsg(fd, &mh, 0);
 		t = now_ns();
 		if (n < RTP_HEADER)
 			continue;
-		fprintf(r.pkt, "%llu %zd\n", (unsigned long long)t, n);
+		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+			if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_TIMESTAMPNS) {
+				struct timespec ts;
+
+				memcpy(&ts, CMSG_DATA(cm), sizeof(ts));
+				kt = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+			}
+		}
+		fprintf(r.pkt, "%llu %zd %llu\n", (unsigned long long)t, n, (unsigned long long)kt);
 		if (!flowing) {
 			FILE *f;
 

@@ -6,7 +6,8 @@
 #
 # Usage: run.sh [SERIES...]     (6.1, 6.12; default both)
 # Environment: QUICK=1 (two pipeline points, shorter runs), BENCH_SECONDS
-# (measured window of a pipeline point, default 6).
+# (measured window of a pipeline point, default 6), BENCH_REPEATS (runs of
+# each point, default 3: medians and ranges).
 # WFDD: the wfdd to measure (default: built here in build/bench-release).
 # Results: bench-out/ABI/ (raw logs), bench-out/ABI/results.{txt,csv,json},
 # bench-out/callgrind/ and bench-out/summary.txt.
@@ -28,6 +29,7 @@ if [ -z "${WFDD:-}" ]; then
 	WFDD=$bld/wfdd/wfdd
 fi
 make -s -C "$top/tests/bench" >&2
+make -s -C "$top/tests/e2e" wfd_testsink pattern_client >&2
 
 outdir=$top/bench-out
 mkdir -p "$outdir"
@@ -48,8 +50,9 @@ for series in "${kernels[@]}"; do
 	start=$(date +%s)
 	# The guest runs a copy, which edits of the tree during the run cannot reach.
 	cp "$top/tests/bench/guest.sh" "$out/guest.sh"
-	if ! WFD_VM_OUT=$out nice "$top/tests/vm/run.sh" --kernel "$series" --timeout 5400 -- \
-		env QUICK="${QUICK:-0}" BENCH_SECONDS="${BENCH_SECONDS:-6}" VKMS_KO="$vkms" \
+	if ! WFD_VM_OUT=$out nice "$top/tests/vm/run.sh" --kernel "$series" --timeout 14400 -- \
+		env QUICK="${QUICK:-0}" BENCH_SECONDS="${BENCH_SECONDS:-6}" \
+		BENCH_REPEATS="${BENCH_REPEATS:-3}" VKMS_KO="$vkms" \
 		EVDI_KO="$evdi" WFDD="$WFDD" BENCH_TOP="$top" bash "$out/guest.sh" \
 		> "$out/console.log" 2>&1; then
 		log "$abi: the VM run failed (see $out/console.log)"
