@@ -15,6 +15,9 @@ pkgs=(
 	libva-dev gstreamer1.0-tools gstreamer1.0-plugins-bad gstreamer1.0-libav
 	weston wayland-utils udev libwayland-dev wayland-protocols
 	clang
+	# sound: the PipeWire sink (libpipewire) and its in-VM test (a user session)
+	libpipewire-0.3-dev libspa-0.2-dev pipewire pipewire-bin wireplumber pipewire-pulse
+	pipewire-alsa pulseaudio-utils alsa-utils dbus
 	# Wi-Fi Direct: the link step and its in-VM test (simulated radios)
 	wpasupplicant dnsmasq-base isc-dhcp-client iw libsystemd-dev network-manager
 	# make check-debug builds a debug kernel from Debian's sources

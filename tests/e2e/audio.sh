@@ -1,0 +1,150 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The session's sound output, in the VM with wfd loaded: PipeWire and
+# WirePlumber run in a user session of their own (a private runtime
+# directory and session bus), and so does wfdd, listening for sinks on
+# loopback.  For LPCM, then AAC (the test sink offers one or the other),
+# then LPCM again with wfdd as the system service runs it (no access to
+# the user's PipeWire) and the user's wfd-audio-agent:
+# the sink connects, a node wfd-output-1 described by the sink's name
+# appears while the session lives, a 1 kHz tone played into it with
+# pw-play (at 100 % volume, set through pipewire-pulse) reaches the sink
+# at its frequency (+-1 %) and level (+-1 dB) without a gap longer than a
+# packet, and the node goes when the session ends.  KTAP.
+top=$(cd "$(dirname "$0")/../.." && pwd)
+wfdd=${WFDD:-$top/build/userspace-release/wfdd/wfdd}
+sinkbin=${WFD_TESTSINK:-$top/tests/e2e/wfd_testsink}
+check=${CHECK_AUDIO:-$top/tests/e2e/check_audio}
+agent=${WFD_AUDIO_AGENT:-$top/build/userspace-release/wfdd/wfd-audio-agent}
+out=${WFD_OUT:-/tmp}/audio
+mkdir -p "$out"
+rm -rf "${out:?}"/*
+rtsp=127.0.0.1:7236
+formats="32 00 01 01 00000001 00000001 00000040 00 0000 0000 00 none none"
+name="Living room"
+sysctl -qw net.core.rmem_max=16777216
+
+# shellcheck source=tests/e2e/lib.sh
+. "$top/tests/e2e/lib.sh"
+wfd_hold_timeout 1000
+
+# AUDIO_CASES: some of lpcm, aac, agent (make demo runs lpcm alone).
+cases=${AUDIO_CASES:-lpcm aac agent}
+echo "KTAP version 1"
+echo "1..$((1 + 3 * $(echo $cases | wc -w)))"
+
+# shellcheck source=tests/e2e/pw_session.sh
+. "$top/tests/e2e/pw_session.sh"
+rc=0
+pw_session_start || rc=1
+[ $rc -eq 0 ] || tail -n 20 "$out/pipewire.log" | sed 's/^/# /'
+result pipewire_session_runs $rc
+
+"$check" make-tone "$out/tone.wav" 1000 -12 6
+
+"$wfdd" --listen "$rtsp" --allow 127.0.0.1 --output 1 --name "$name" --bitrate 4000 \
+	--audio auto -v > "$out/wfdd.log" 2>&1 &
+wfdd_pid=$!
+
+# The node of the sink's sound output as pw-dump shows it, one line: name,
+# description, media class; nothing if there is none.
+node() {
+	pw-dump 2> /dev/null > "$out/pw-dump.json"
+	python3 - "$out/pw-dump.json" <<'PY'
+import json, sys
+try:
+    objs = json.load(open(sys.argv[1]))
+except Exception:
+    objs = []
+for o in objs:
+    p = (o.get("info") or {}).get("props") or {}
+    if o.get("type", "").endswith("Node") and p.get("node.name") == "wfd-output-1":
+        print("id %s node.name=%s node.description=%s media.class=%s state=%s" % (
+            o["id"], p.get("node.name"), p.get("node.description"), p.get("media.class"),
+            o["info"].get("state")))
+PY
+}
+wait_node() { # present|absent seconds
+	local i n
+	for ((i = 0; i < $2 * 2; i++)); do
+		n=$(node)
+		if [ "$1" = present ] && [ -n "$n" ]; then echo "$n"; return 0; fi
+		if [ "$1" = absent ] && [ -z "$n" ]; then return 0; fi
+		sleep 0.5
+	done
+	echo "$n"
+	return 1
+}
+
+one() { # label, codec, wfd_audio_codecs of the sink
+	local label=$1 codec=$2 offer=$3 n rc client sink
+	"$top/tests/e2e/pattern_client" 90 > "$out/client-$label.log" 2>&1 &
+	client=$!
+	"$sinkbin" --connect "$rtsp" --rtp-port 19000 --formats "$formats" --audio "$offer" \
+		--out "$out/$label.ts" --duration 90 --teardown-after 25 > "$out/sink-$label.log" 2>&1 &
+	sink=$!
+
+	# The node appears with the session, named for the output, described by the sink.
+	rc=0
+	wait_grep "$out/sink-$label.log" "M7 playing" 1 90 || { echo "# $label: the sink never played"; rc=1; }
+	n=$(wait_node present 30) || rc=1
+	echo "# $label: during the session, pw-dump: ${n:-no wfd-output-1}"
+	pw-cli ls Node 2> /dev/null | grep -B1 -A6 'wfd-output-1' | sed "s/^/# $label: pw-cli ls Node: /"
+	echo "$n" | grep -q "node.description=$name media.class=Audio/Sink" || rc=1
+	grep -m1 "M4 audio" "$out/sink-$label.log" | sed "s/^/# $label: /"
+	grep "sound output" "$out/wfdd.log" | tail -n 1 | sed "s/^/# $label: /"
+	[ $rc -eq 0 ] || tail -n 20 "$out/wfdd.log" | sed 's/^/# wfdd: /'
+	result "node_appears_${label}" $rc
+
+	# A tone at full volume, through PipeWire to the sink.
+	pactl set-sink-volume wfd-output-1 100% 2>&1 | sed 's/^/# pactl: /'
+	pactl set-sink-mute wfd-output-1 0
+	pactl get-sink-volume wfd-output-1 | head -n 1 | sed "s/^/# $label: /"
+	pw-play --target wfd-output-1 "$out/tone.wav" > "$out/pw-play-$label.log" 2>&1
+	echo "# $label: pw-play: exit $?"
+
+	# The session ends (the sink's TEARDOWN): the node goes.
+	rc=0
+	wait_status disconnected 60 || { echo "# $label: output still $(status)"; rc=1; }
+	wait_node absent 20 > /dev/null || { echo "# $label: the node is still there"; rc=1; }
+	echo "# $label: after the session, pw-dump: $(node | grep . || echo 'no wfd-output-1')"
+	kill "$client" "$sink" 2> /dev/null
+	wait "$client" "$sink" 2> /dev/null
+	result "node_vanishes_${label}" $rc
+
+	"$check" tone "$out/$label.ts" "$codec" 1000 -12 > "$out/check-$label.log" 2>&1
+	rc=$?
+	sed "s/^/# /" "$out/check-$label.log"
+	[ $rc -eq 0 ] || tail -n 5 "$out/sink-$label.log" | sed 's/^/# sink: /'
+	result "tone_${label}" $rc
+}
+
+case " $cases " in *" lpcm "*) one lpcm lpcm "LPCM 00000002 00" ;; esac
+case " $cases " in *" aac "*) one aac aac "AAC 00000001 00" ;; esac
+
+kill "$wfdd_pid" 2> /dev/null
+wait "$wfdd_pid" 2> /dev/null
+grep -E "sound output|no sound|session ends" "$out/wfdd.log" | sed 's/^/# wfdd: /'
+mv "$out/wfdd.log" "$out/wfdd-user.log"
+
+case " $cases " in *" agent "*)
+# As the system service: no way to the user's PipeWire (no runtime
+# directory, no session bus); the user's wfd-audio-agent makes the node
+# and sends the sound over wfdd's socket.
+mkdir -p /run/wfdd-1
+env -u XDG_RUNTIME_DIR -u DBUS_SESSION_BUS_ADDRESS "$wfdd" --listen "$rtsp" --allow 127.0.0.1 \
+	--output 1 --name "$name" --audio auto --audio-socket /run/wfdd-1/audio.sock \
+	--audio-user "$(id -un)" -v > "$out/wfdd.log" 2>&1 &
+wfdd_pid=$!
+pw_wait_file /run/wfdd-1/audio.sock 30
+"$agent" --socket /run/wfdd-1/audio.sock -v > "$out/agent.log" 2>&1 &
+agent_pid=$!
+one agent lpcm "LPCM 00000002 00"
+kill "$wfdd_pid" "$agent_pid" 2> /dev/null
+wait "$wfdd_pid" "$agent_pid" 2> /dev/null
+grep -E "audio agent|sound output|session ends" "$out/wfdd.log" | sed 's/^/# wfdd (service): /'
+sed 's/^/# /' "$out/agent.log"
+;; esac
+pw_session_stop
+exit $fail

@@ -1,0 +1,39 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=bash
+#
+# A user session of its own for the sound tests, sourced: a private
+# runtime directory and session bus, PipeWire, WirePlumber and
+# pipewire-pulse, logging into $out.  pw_session_start returns non-zero
+# if PipeWire does not answer; pw_session_stop ends them.
+
+pw_wait_file() { # file seconds
+	local i
+	for ((i = 0; i < $2 * 10; i++)); do
+		[ -e "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+pw_session_start() {
+	export XDG_RUNTIME_DIR=/run/wfd-audio-user
+	rm -rf "$XDG_RUNTIME_DIR"
+	mkdir -m 0700 -p "$XDG_RUNTIME_DIR"
+	read -r DBUS_SESSION_BUS_ADDRESS pw_dbus_pid < <(dbus-daemon --session --fork \
+		--print-address=1 --print-pid=1 | tr '\n' ' ')
+	export DBUS_SESSION_BUS_ADDRESS
+	pipewire > "$out/pipewire.log" 2>&1 &
+	pw_pid=$!
+	pw_wait_file "$XDG_RUNTIME_DIR/pipewire-0" 30 || return 1
+	wireplumber > "$out/wireplumber.log" 2>&1 &
+	pw_wp_pid=$!
+	pipewire-pulse > "$out/pipewire-pulse.log" 2>&1 &
+	pw_pp_pid=$!
+	pw_wait_file "$XDG_RUNTIME_DIR/pulse/native" 30 || return 1
+	pw-cli info 0 > /dev/null 2>&1
+}
+
+pw_session_stop() {
+	kill "$pw_pp_pid" "$pw_wp_pid" "$pw_pid" "$pw_dbus_pid" 2> /dev/null
+	wait "$pw_pp_pid" "$pw_wp_pid" "$pw_pid" 2> /dev/null
+}
