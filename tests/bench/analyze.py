@@ -420,6 +420,22 @@ def wfd_idle_figures(d):
     return out
 
 
+def audio_figures(d):
+    """Sound: check_audio's rows (latency, A/V offset) and aaccost's line."""
+    out = {}
+    try:
+        lines = open(os.path.join(d, "audio.txt")).read().splitlines()
+    except OSError:
+        return out
+    for line in lines:
+        w = line.split()
+        if len(w) >= 12 and w[0] == "audio-row":
+            out[w[1]] = {w[i]: float(w[i + 1]) for i in range(2, len(w) - 1, 2)}
+        elif line.startswith("aaccost:") and "ms per second" in line:
+            out["aac_cpu_ms_per_s"] = float(line.split(":")[2].split()[0])
+    return out
+
+
 WFD_IDLE = (
     ("w-static-skip", "playing, static picture, sink skips frames"),
     ("w-static-noskip", "playing, static picture, sink does not skip"),
@@ -548,6 +564,23 @@ def tables(res):
                 out.append("  %-48s %20s %18s" % (
                     what, fmt_spread(spread([r["wakeups_s"] for r in runs]), 1),
                     fmt_spread(spread([r["cpu_pct"] for r in runs]), 2)))
+    au = res.get("audio")
+    if au:
+        out.append("")
+        out.append("SOUND: a click played into wfd-output-1 at each flash of a 320x240 picture")
+        out.append("  %-6s %8s %22s %22s %22s %22s" % (
+            "", "flashes", "latency p50 ms", "latency p95 ms", "A/V offset p50 ms",
+            "|A/V offset| p95 ms"))
+        for codec in ("lpcm", "aac"):
+            x = au.get(codec)
+            if x:
+                out.append("  %-6s %8d %22s %22s %22s %22s" % (
+                    codec, x["flashes"], fmt(x["latency_median_ms"], 1),
+                    fmt(x["latency_p95_ms"], 1), fmt(x["av_median_ms"], 1),
+                    fmt(x["av_p95_abs_ms"], 1)))
+        if "aac_cpu_ms_per_s" in au:
+            out.append("  AAC encoder: %s ms of CPU per second of audio" %
+                       fmt(au["aac_cpu_ms_per_s"], 2))
     e = res.get("evdi")
     if e:
         out.append("")
@@ -587,6 +620,7 @@ def analyze(d):
     kernel_figures(d, res)
     res["pipeline"] = [pipeline_point(d, pt) for pt in read_rows(os.path.join(d, "points.txt"))]
     res["wfd_idle"] = wfd_idle_figures(d)
+    res["audio"] = audio_figures(d)
     evdi_figures(d, res)
     with open(os.path.join(d, "results.json"), "w") as f:
         json.dump(res, f, indent=1)

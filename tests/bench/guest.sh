@@ -285,5 +285,16 @@ if [ -n "${EVDI_KO:-}" ] && [ -x "$top/tests/bench/evdigrab" ]; then
 	wait_status disconnected 10
 fi
 
+# Sound, in a PipeWire session of its own: audio latency (a click played
+# into wfd-output-1 -> the datagram that carries it) and the A/V offset
+# (click PTS - flash PTS), LPCM and AAC, 10 flashes each at 320x240; and
+# the AAC encoder's CPU per second of audio.
+if [ -x "$top/tests/e2e/av_flash" ] && command -v pipewire > /dev/null; then
+	log "sound: lip-sync and latency, LPCM and AAC"
+	LIPSYNC_FLASHES=${AUDIO_FLASHES:-10} WFD_OUT=$out WFDD=$WFDD \
+		"$top/tests/e2e/lipsync.sh" > "$out/audio-lipsync.log" 2>&1
+	grep -h "^audio-row" "$out"/lipsync/check-*.log > "$out/audio.txt" 2> /dev/null
+	"$top/tests/bench/aaccost" 30 >> "$out/audio.txt" 2>&1
+fi
 log "done"
 exit 0

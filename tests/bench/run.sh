@@ -29,7 +29,7 @@ if [ -z "${WFDD:-}" ]; then
 	WFDD=$bld/wfdd/wfdd
 fi
 make -s -C "$top/tests/bench" >&2
-make -s -C "$top/tests/e2e" wfd_testsink pattern_client >&2
+make -s -C "$top/tests/e2e" wfd_testsink pattern_client check_audio av_flash >&2
 
 outdir=$top/bench-out
 mkdir -p "$outdir"
