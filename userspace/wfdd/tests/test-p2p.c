@@ -472,7 +472,7 @@ static void test_channel(void)
 	check(!p2p_link_send(sv[0], &m) && !p2p_link_recv(sv[1], &r) && r.type == P2P_LINK_UP &&
 	      !strcmp(r.peer, "192.168.49.10") && r.port == 7236, "UP goes through");
 	r = m;
-	strcpy(r.local, "192.168.49.1; rm");
+	strcpy(r.local, "192.168.4.1; rm");
 	check(p2p_link_check(&r) == -EPROTO, "UP with a local address that is not one");
 	r = m;
 	memset(r.peer_name, 'x', sizeof(r.peer_name));
