@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Software H.264 encoder: libx264, tuned for latency (zerolatency, no
- * B-frames, one frame in one frame out), constrained baseline, CBR with a
- * one-frame VBV, SPS/PPS repeated before each IDR.
+ * B-frames, one frame in one frame out), constrained baseline, ABR whose
+ * VBV (a quarter second at the bit rate) caps every quarter second,
+ * SPS/PPS repeated before each IDR.
  *
  * For a sink that takes only Constrained High, that instead: High without
  * B-frames, progressive, with constraint_set4 and 5 in the SPS.
