@@ -21,6 +21,7 @@
  * (FUZZ_SECONDS=60); line coverage: make fuzz-coverage.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -105,9 +106,27 @@ static void params_text(const uint8_t *data, size_t size)
 static uint64_t t;
 static long sink_cseq;
 
+/* The session's log: formatted (and escaped by the session), then dropped. */
+static void log_fn(void *opaque, const char *fmt, ...)
+{
+	char buf[4096];
+	va_list ap;
+
+	(void)opaque;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	for (const unsigned char *c = (const unsigned char *)buf; *c; c++)
+		CHECK(*c >= 0x20 && *c < 0x7f);
+}
+
 static void config(struct wfds_config *c, uint8_t flavour)
 {
 	wfds_config_defaults(c);
+	c->log = log_fn;
+	/* A keep-alive timeout not above the interval is raised by a second. */
+	if (flavour & 128)
+		c->keepalive_timeout_ms = c->keepalive_interval_ms;
 	/* Some runs with a source that makes Constrained High only, or caps the level. */
 	if (flavour & 1)
 		c->profiles = WFD_PROFILE_CHP;
@@ -337,6 +356,9 @@ static void run_script(const uint8_t *data, size_t size)
 		check_out();
 		drain_actions(&ends);
 		CHECK(session.out_len < sizeof(session.out));
+		/* Nothing is left due at a time that has passed. */
+		CHECK(wfds_deadline(&session) > t || session.state == WFDS_ENDED ||
+		      wfds_out_ready(&session, t) || (op % 16) == 9 || (op % 16) == 8);
 	}
 	wfds_closed(&session, 0, t);
 	drain_actions(&ends);
