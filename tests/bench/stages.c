@@ -12,7 +12,9 @@
  *                   to the datagram handed to the socket layer
  *
  * The pictures are the moving test pattern the VM benchmarks commit, or
- * with "static" its first frame again and again (wfdd's idle refresh).
+ * with "static" its first frame again and again, encoded as wfdd's idle
+ * refresh encodes an unchanged picture (the encoder's repeat, where it
+ * has one).
  *
  * usage: stages x264|openh264 WxH FRAMES [FPS KBPS [static]]
  */
@@ -49,10 +51,10 @@ __attribute__((noinline)) static int stage_convert(const uint32_t *xrgb, int w, 
 
 __attribute__((noinline)) static int stage_encode(const struct encoder_ops *ops,
 						  struct encoder *enc,
-						  const struct yuv_image *img,
+						  const struct yuv_image *img, bool repeat,
 						  struct enc_out *out)
 {
-	return ops->encode(enc, img, false, out);
+	return repeat && ops->repeat ? ops->repeat(enc, img, out) : ops->encode(enc, img, false, out);
 }
 
 __attribute__((noinline)) static int stage_mux_send(struct ts_mux *m, struct rtp_sender *r,
@@ -104,7 +106,7 @@ int main(int argc, char **argv)
 				xrgb[(size_t)y * (size_t)w + (size_t)x] =
 					pattern_pixel((unsigned int)x, (unsigned int)y, (unsigned int)w,
 						      (unsigned int)n);
-		if (stage_convert(xrgb, w, h, &img) || stage_encode(ops, enc, &img, &out) ||
+		if (stage_convert(xrgb, w, h, &img) || stage_encode(ops, enc, &img, still && n > 1, &out) ||
 		    stage_mux_send(&m, &rtp, &out, n, p.fps)) {
 			fprintf(stderr, "stages: frame %d failed\n", n);
 			return 1;
