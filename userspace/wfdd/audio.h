@@ -64,13 +64,14 @@ struct audio_ring {
 	uint64_t s0;
 	double a, q;
 	uint64_t blocks;		/* since the model started */
+	unsigned int off_blocks;	/* blocks in a row far off the model */
 	uint64_t valid_from;		/* frames before belong to an older model */
 	/* The consumer's read position and its bookkeeping. */
 	bool synced;
 	uint64_t rpos;
 	uint64_t max_wait_ns;		/* wait this long past a span for its input */
 	/* Counters, for statistics and tests. */
-	uint64_t reanchors, gap_frames, slips, silent_frames, overruns;
+	uint64_t reanchors, steps, gap_frames, slips, silent_frames, overruns;
 };
 
 int audio_ring_init(struct audio_ring *r);

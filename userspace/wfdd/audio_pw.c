@@ -2,7 +2,8 @@
 /*
  * The session's sound output in PipeWire: a stream that is an audio sink
  * node (media.class Audio/Sink) named wfd-output-N, described by the
- * sink's friendly name, taking 48 kHz stereo S16 in a 10 ms quantum.
+ * sink's friendly name, taking 48 kHz stereo S16 in a quantum of about
+ * 10 ms.
  * Applications play into it like into any sink; the node's volume and
  * mute are applied by PipeWire's converter in front of the stream, so
  * they act on what is sent.  Its process callback runs on PipeWire's data
@@ -181,8 +182,12 @@ int audio_pw_open(struct audio_pw **out, unsigned int output, const char *descri
 				  PW_KEY_NODE_NAME, pw->name,
 				  PW_KEY_NODE_DESCRIPTION, description,
 				  PW_KEY_NODE_NICK, description,
-				  /* 10 ms: the LPCM packet, a small added latency. */
-				  PW_KEY_NODE_LATENCY, "480/48000",
+				  /*
+				   * 20 ms asked for, which PipeWire rounds to a power of
+				   * two: a 512-frame quantum, 10.7 ms, a small added
+				   * latency that a busy machine still keeps up with.
+				   */
+				  PW_KEY_NODE_LATENCY, "960/48000",
 				  PW_KEY_AUDIO_RATE, "48000",
 				  PW_KEY_AUDIO_CHANNELS, "2",
 				  SPA_KEY_AUDIO_POSITION, "FL,FR",

@@ -9,9 +9,10 @@
  * damped, a time constant of about 100 blocks, 1 to 2 s), so that the
  * jitter of the stamps does not reach the output while a driver that
  * runs 0.1 % fast or slow is followed without error; one block's error
- * counts for 0.2 ms at most (a callback run a cycle late is an outlier).
- * A stamp off by more than 20 ms or 2.5 blocks (the graph stopped and
- * started again, an xrun) re-anchors the model there, at 48 kHz.
+ * counts for 0.2 ms at most (a callback run late is an outlier, and the
+ * frames stay contiguous).  Stamps off by 5 ms for 50 blocks in a row
+ * move the model there; a stamp off by more than 250 ms or 2.5 blocks
+ * (the graph stopped and started again) re-anchors it, at 48 kHz.
  *
  * The consumer reads the input frame that the model puts at each output
  * frame's time.  It keeps its own read position, which moves one frame
@@ -34,10 +35,21 @@
 #define DLL_K2		0.0001
 /*
  * A stamp this far off the model (or 2.5 blocks, if more) is a new start
- * or a gap, not jitter: a busy machine runs a cycle's callback a cycle
- * late now and then, stamped with the next cycle's time.
+ * or a gap, not lateness.  Below, the frames stay where continuity puts
+ * them: on a busy machine PipeWire's data thread runs cycles late, a
+ * stall of tens of milliseconds, then the late ones back to back, each
+ * stamped with the cycle the graph is in by then, and an application's
+ * sound that a stalled graph delayed is still the sound that belongs
+ * after what came before.
  */
-#define REANCHOR_NS	20000000.0
+#define REANCHOR_NS	250000000.0
+/*
+ * Stamps off by more than this for LASTING_BLOCKS blocks in a row: the
+ * driver's timeline moved (a sound card's xrun): the model follows at
+ * once, the frames stay contiguous.
+ */
+#define STEP_NS		5000000.0
+#define LASTING_BLOCKS	50
 /* What one block's error may weigh in the loop. */
 #define MAX_STEP_NS	200000.0
 /* The model's period stays within 0.5 % of 48 kHz. */
@@ -75,7 +87,8 @@ void audio_ring_reset(struct audio_ring *r)
 	pthread_mutex_lock(&r->lock);
 	r->locked = r->synced = false;
 	r->q = NOMINAL_Q;
-	r->reanchors = r->gap_frames = r->slips = r->silent_frames = r->overruns = 0;
+	r->reanchors = r->steps = r->gap_frames = r->slips = r->silent_frames = r->overruns = 0;
+	r->off_blocks = 0;
 	pthread_mutex_unlock(&r->lock);
 }
 
@@ -139,8 +152,16 @@ void audio_ring_write(struct audio_ring *r, const int16_t *frames, size_t n, uin
 		double pred = r->a + since * r->q;
 		double e = (double)t_ns - pred;
 
+		if (fabs(e) > STEP_NS)
+			r->off_blocks++;
+		else
+			r->off_blocks = 0;
 		if (fabs(e) > fmax(REANCHOR_NS, 2.5 * (double)n * r->q)) {
 			reanchor(r, e, t_ns);
+		} else if (r->off_blocks > LASTING_BLOCKS) {
+			r->a = (double)t_ns;
+			r->off_blocks = 0;
+			r->steps++;
 		} else {
 			/* Wider at first, to lock on quickly; then narrow. */
 			double k1 = fmax(DLL_K1, 0.1 * 8 / (8 + (double)r->blocks));

@@ -137,6 +137,12 @@ struct sim {
 	 * next (PipeWire's data thread on a busy machine).
 	 */
 	int late_every;
+	/*
+	 * The data thread stalls: blocks [stall_from, stall_from + stall_blocks)
+	 * come only when the block after them is due, all stamped with its time.
+	 */
+	uint64_t stall_from;
+	int stall_blocks;
 	uint64_t next;		/* next input frame */
 };
 
@@ -165,13 +171,19 @@ static void sim_feed(struct sim *s, struct audio_ring *r, uint64_t now)
 	int16_t blk[480 * 2];
 
 	while (in_time(s, s->next) + 1e6 <= (double)now) {
-		uint64_t i = s->next;
+		uint64_t i = s->next, stall_end = s->stall_from + 480 * (uint64_t)s->stall_blocks;
+
+		if (s->stall_blocks && i >= s->stall_from && i < stall_end &&
+		    in_time(s, stall_end) + 1e6 > (double)now)
+			break;
 		int64_t noise = s->jitter_ns ? (rand() % (2 * s->jitter_ns + 1)) - s->jitter_ns : 0;
 
 		uint64_t stamp_of = i;
 
 		if (s->late_every && (i / 480) % (uint64_t)s->late_every == 1)
 			stamp_of = i + 480;
+		if (s->stall_blocks && i >= s->stall_from && i < stall_end)
+			stamp_of = stall_end;
 		for (int j = 0; j < 480; j++)
 			blk[2 * j] = blk[2 * j + 1] = in_value(s, i + (uint64_t)j);
 		if (!(i >= s->gap_from && i < s->gap_to))
@@ -358,6 +370,35 @@ static void underrun(void)
 	audio_ring_destroy(&r);
 }
 
+/* PipeWire's data thread stalls 50 ms, then runs the late cycles back to back. */
+static void late_cycles(void)
+{
+	static const uint64_t clicks[] = { 3 * AUDIO_RATE + 100 };
+	struct sim s = { .start = 30 * SEC + 4 * MS, .clicks = clicks, .nclicks = 1,
+			 .stall_from = 3 * AUDIO_RATE - 480 * 2, .stall_blocks = 5 };
+	struct audio_track t;
+	struct audio_ring r;
+	uint64_t t0 = 30 * SEC;
+	size_t silent = 0;
+	int64_t want, got;
+
+	audio_ring_init(&r);
+	audio_track_init(&t, on_packet, NULL);
+	reset_out(t0);
+	audio_track_start(&t, AUDIO_LPCM, &r, t0);
+	run(&s, &r, &t, t0, 5, 20 * MS, 0, 0);
+	for (size_t i = 4800; i < out_max; i++)
+		silent += !outbuf[i];
+	want = frame_of((uint64_t)llround(in_time(&s, clicks[0])));
+	got = find_click((size_t)want - 100);
+	check(!silent && !pts_jumps && !r.reanchors && llabs(got - want) <= 2,
+	      "a 50 ms stall of the data thread: no silence, no new anchor, the sound on time "
+	      "(%zu silent, %llu re-anchors, click %+lld frames)", silent,
+	      (unsigned long long)r.reanchors, (long long)(got - want));
+	audio_track_stop(&t);
+	audio_ring_destroy(&r);
+}
+
 static void stall(void)
 {
 	struct sim s = { .start = 20 * SEC };
@@ -518,6 +559,7 @@ int main(void)
 	drift(0.0001, 200000, 0);
 	drift(0, 0, 37);
 	underrun();
+	late_cycles();
 	stall();
 	tone(AUDIO_LPCM);
 	if (aac_enc_available()) {
