@@ -46,7 +46,7 @@ finish() {
 	local rc=$1
 	kmemleak_report
 	dmesg > "$WFD_OUT/dmesg"
-	if grep -E 'WARNING:|BUG:|Oops|general protection|Call Trace|blocked for more than|UBSAN|do not call blocking ops|possible recursive locking|circular locking|KASAN' \
+	if grep -E 'WARNING:|BUG:|Oops|general protection|Call Trace|blocked for more than|UBSAN|do not call blocking ops|possible recursive locking|circular locking|KASAN|Disabling lock debugging' \
 		"$WFD_OUT/dmesg" > "$WFD_OUT/dmesg.bad"; then
 		echo "vm: the kernel reported a problem:"
 		cat "$WFD_OUT/dmesg.bad"
