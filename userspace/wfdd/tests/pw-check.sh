@@ -6,7 +6,8 @@
 # test-audio-pw opens wfd-output-1; pw-dump must show it (Audio/Sink,
 # described "Living room"), a 1 kHz tone at -12 dBFS played into it with
 # pw-play at 100 % volume must reach the ring (a second of it near 1 kHz
-# and -12 dBFS), and the node must go when it closes.
+# and -12 dBFS), 18 dB lower at 50 % volume, silent muted, and the node
+# must go when it closes.
 # Skips without PipeWire's programs.  TAP.
 #
 # usage: pw-check.sh TEST-AUDIO-PW
@@ -48,7 +49,7 @@ for o in json.load(sys.stdin):
 n=0 fail=0
 result() { n=$((n + 1)); if [ "$2" -eq 0 ]; then echo "ok $n $1"; else echo "not ok $n $1"; fail=1; fi; }
 
-echo "1..4"
+echo "1..6"
 pipewire > "$dir/pipewire.log" 2>&1 &
 pids+=($!)
 wait_for 20 test -e "$XDG_RUNTIME_DIR/pipewire-0"
@@ -59,7 +60,7 @@ pids+=($!)
 wait_for 20 test -e "$XDG_RUNTIME_DIR/pulse/native"
 "$bin" tone "$dir/tone.wav"
 
-"$bin" 9 > "$dir/node.log" 2>&1 &
+"$bin" 12 > "$dir/node.log" 2>&1 &
 node_pid=$!
 pids+=($node_pid)
 wait_for 20 grep -q ready "$dir/node.log"
@@ -73,7 +74,14 @@ result node_appears $?
 wait_for 20 eval 'pactl list short sinks 2> /dev/null | grep -q wfd-output-1'
 pactl set-sink-volume wfd-output-1 100%
 pactl set-sink-mute wfd-output-1 0
-pw-play --target wfd-output-1 "$dir/tone.wav"
+pw-play --target wfd-output-1 "$dir/tone.wav" &
+pids+=($!)
+# The node's volume and mute act on what it takes: 50 % (-18.06 dB, as
+# pactl's volumes are cubic), then muted.
+sleep 3
+pactl set-sink-volume wfd-output-1 50%
+sleep 2.5
+pactl set-sink-mute wfd-output-1 1
 wait "$node_pid"
 sed 's/^/# /' "$dir/node.log"
 # A second of the tone came through at its level, near its frequency.  Not
@@ -83,6 +91,11 @@ sed 's/^/# /' "$dir/node.log"
 awk '/^second/ && $3 == 0 && $6 > 900 && $6 < 1100 && $8 > -15 && $8 < -11 { ok = 1 }
      END { exit !ok }' "$dir/node.log"
 result tone_reaches_the_ring $?
+awk '/^second/ && $3 == 0 && $6 > 900 && $6 < 1100 && $8 > -32 && $8 < -28 { ok = 1 }
+     END { exit !ok }' "$dir/node.log"
+result volume_50_percent_is_minus_18_dB $?
+awk '/^second/ && $3 == 0 && $8 < -80 { ok = 1 } END { exit !ok }' "$dir/node.log"
+result mute_is_silence $?
 grep -q "test-audio-pw: closed" "$dir/node.log"
 result node_closes $?
 wait_for 10 eval '[ -z "$(node)" ]'

@@ -8,7 +8,7 @@
  * frequency (zero crossings) and peak level (from the RMS).
  *
  * usage: test-audio-pw SECONDS
- *        test-audio-pw tone FILE.wav   (4 s of 1 kHz at -12 dBFS, stereo S16)
+ *        test-audio-pw tone FILE.wav   (8 s of 1 kHz at -12 dBFS, stereo S16)
  */
 #define _GNU_SOURCE
 #include <math.h>
@@ -36,7 +36,7 @@ static void le(FILE *f, uint32_t v, int bytes)
 
 static int tone(const char *path)
 {
-	uint32_t n = 4 * AUDIO_RATE, fade = AUDIO_RATE / 50;
+	uint32_t n = 8 * AUDIO_RATE, fade = AUDIO_RATE / 50;
 	FILE *f = fopen(path, "wb");
 
 	if (!f)
