@@ -42,6 +42,7 @@ static void usage(FILE *f)
 		"usage: wfdd --listen ADDR[:PORT] [--allow PEER | --allow-any] [--keepalive MS]\n"
 		"            [--keepalive-timeout MS] [--first-request-timeout MS] [--request-timeout MS]\n"
 		"            [--mode-timeout MS] [--idr-min-interval MS] [--output N] [--bitrate KBPS] ...\n"
+		P2P_USAGE
 		"       wfdd --rtp HOST:PORT [--output N] [--mode WxH@R]... [--bitrate KBPS]\n"
 		"            [--encoder auto|vaapi|x264|openh264] [--va-device PATH] [--device PATH]\n"
 		"            [--name NAME] [--latency MS] [--idr-interval MS] [--frame-log FILE] [-v]\n"
@@ -79,6 +80,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "allow", required_argument, NULL, 'A' },
 		{ "keepalive", required_argument, NULL, 'k' },
 		{ "keepalive-timeout", required_argument, NULL, 'K' },
+		P2P_LONG_OPTIONS,
 		{ "allow-any", no_argument, NULL, 'Y' },
 		{ "first-request-timeout", required_argument, NULL, 'F' },
 		{ "request-timeout", required_argument, NULL, 'R' },
@@ -136,7 +138,13 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'j': o->idr_min_interval_ms = atoi(optarg); break;
 		case 'v': o->verbose++; break;
 		case 'h': usage(stdout); exit(0);
-		default: usage(stderr); return -1;
+		default:
+			/* --p2p and its options (p2p_serve.c); 0: not one of them. */
+			switch (p2p_serve_option(&o->p2p, c, optarg)) {
+			case 1: continue;
+			case 0: usage(stderr);
+			}
+			return -1;
 		}
 	}
 	/* Before anything is opened: a bad name is a usage error. */
@@ -170,8 +178,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		usage(stderr);
 		return -1;
 	}
-	/* One of the two modes; modes come from the sink in Wi-Fi Display mode. */
-	if (!o->rtp == !o->listen || (o->listen && o->nmodes) || optind != argc ||
+	if (p2p_serve_check(&o->p2p, o->rtp || o->listen || o->allow || o->nmodes))
+		return -1;
+	/* One of the three modes; modes come from the sink but in direct mode. */
+	if ((!o->p2p.target && !o->rtp == !o->listen) || (o->listen && o->nmodes) || optind != argc ||
 	    o->bitrate_kbps < 100 || o->idr_ms < 100 ||
 	    o->keepalive_ms < 100 || o->keepalive_timeout_ms <= o->keepalive_ms) {
 		usage(stderr);
@@ -210,7 +220,7 @@ static struct timespec *timeout(const struct wfdd *d, struct timespec *ts)
 static int run(struct wfdd *d, int sigfd)
 {
 	for (;;) {
-		struct pollfd p[4] = {
+		struct pollfd p[5] = {
 			/* Events come only while a session is connected. */
 			{ .fd = session_event_fd(d, now_ns()), .events = POLLIN },
 			{ .fd = sigfd, .events = POLLIN },
@@ -218,11 +228,13 @@ static int run(struct wfdd *d, int sigfd)
 			  .events = d->conn ? wfd_conn_events(d->conn) : 0 },
 			/* Only to turn away others while a sink is connected. */
 			{ .fd = d->conn ? d->conn->listen_fd : -1, .events = POLLIN },
+			/* wfdd --p2p: the link process says when the group goes. */
+			{ .fd = p2p_serve_fd(d), .events = POLLIN },
 		};
 		struct timespec ts;
 		int ret;
 
-		if (ppoll(p, 4, timeout(d, &ts), NULL) < 0) {
+		if (ppoll(p, 5, timeout(d, &ts), NULL) < 0) {
 			if (errno == EINTR)
 				continue;
 			d->diag = -errno;
@@ -239,6 +251,8 @@ static int run(struct wfdd *d, int sigfd)
 			d->stopping = true;
 			wfds_stop(&d->conn->session, now_ns() / 1000000);
 		}
+		if (p[4].revents && (ret = p2p_serve_during(d)) != SESSION_ON)
+			return ret;
 		if (p[3].revents)
 			wfd_conn_accept(d->conn, &d->conn->session.cfg, now_ns() / 1000000);
 		if (p[0].revents && (ret = session_events(d, now_ns())) < 0) {
@@ -268,8 +282,12 @@ static int serve_sinks(struct wfdd *d, int sigfd)
 	unsigned int profiles;
 	int ret;
 
-	ret = wfd_conn_listen_opts(&conn, d->o.listen, d->o.allow,
+	/* wfdd --p2p: the address comes with the group with the sink. */
+	ret = d->o.p2p.target ? p2p_serve_wait(d, &conn, sigfd) :
+	      wfd_conn_listen_opts(&conn, d->o.listen, d->o.allow,
 				   d->o.allow_any ? WFD_CONN_ALLOW_ANY : 0);
+	if (ret && d->o.p2p.target)
+		return ret == SESSION_GRACEFUL ? 0 : ret;
 	if (ret) {
 		fprintf(stderr, "wfdd: cannot listen on %s%s%s: %s\n", d->o.listen,
 			d->o.allow ? " for " : "", d->o.allow ? d->o.allow : "", strerror(-ret));
@@ -286,20 +304,31 @@ static int serve_sinks(struct wfdd *d, int sigfd)
 	cfg.session_seed = (uint32_t)getpid() * 2654435761u ^ (uint32_t)now_ns();
 	conn.verbose = d->o.verbose;
 	d->conn = &conn;
-	fprintf(stderr, "wfdd: waiting for a sink on %s\n", d->o.listen);
+	if (d->o.listen)
+		fprintf(stderr, "wfdd: waiting for a sink on %s\n", d->o.listen);
 	while (!d->stopping) {
-		struct pollfd p[2] = {
+		struct pollfd p[3] = {
 			{ .fd = conn.listen_fd, .events = POLLIN },
 			{ .fd = sigfd, .events = POLLIN },
+			{ .fd = p2p_serve_fd(d), .events = POLLIN },
 		};
 
-		if (poll(p, 2, -1) < 0) {
+		if (poll(p, 3, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
 		if (p[1].revents)
 			break;
+		if (p[2].revents) {
+			/* The group went before the sink came: listen on the next. */
+			ret = p2p_serve_link(d, &conn, sigfd);
+			if (ret) {
+				ret = ret != SESSION_GRACEFUL;
+				break;
+			}
+			continue;
+		}
 		cfg.session_seed++;
 		/*
 		 * Offer the profiles the encoders make (x264 both, some VA-API
@@ -315,8 +344,15 @@ static int serve_sinks(struct wfdd *d, int sigfd)
 		if (wfd_conn_accept(&conn, &cfg, now_ns() / 1000000))
 			continue;
 		session_new_sink(d, now_ns());
+		p2p_serve_started(d);
 		session_end(d, run(d, sigfd));
 		wfd_conn_hangup(&conn);
+		/* wfdd --p2p: leave the group, listen on the next one. */
+		ret = p2p_serve_ended(d, &conn, sigfd);
+		if (ret) {
+			ret = ret != SESSION_GRACEFUL;
+			break;
+		}
 		/*
 		 * The encoder keeps the last picture and imports by buffer id:
 		 * the next session's buffers are new, start afresh.
@@ -388,6 +424,11 @@ int main(int argc, char **argv)
 		}
 	}
 	session_init(&d);
+	/* wfdd --p2p: the link process keeps what forming groups needs, nothing else. */
+	if (d.o.p2p.target && p2p_serve_start(&d)) {
+		ret = 1;
+		goto out;
+	}
 	ret = session_claim(&d);
 	if (ret)
 		goto out;
@@ -409,10 +450,11 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
 
-	ret = d.o.listen ? serve_sinks(&d, sigfd) : stream_direct(&d, sigfd);
+	ret = d.o.listen || d.o.p2p.target ? serve_sinks(&d, sigfd) : stream_direct(&d, sigfd);
 out:
 	/* The output is free again once the claim fd is closed. */
 	source_close(&d.src);
+	p2p_serve_stop(&d);
 	frame_encoder_destroy(d.fe);
 	if (sigfd >= 0)
 		close(sigfd);

@@ -207,7 +207,8 @@ pid_t p2p_dhcp_server(const char *ifname, struct in_addr lease, const char *rund
 pid_t p2p_dhcp_client(const char *ifname, const char *rundir, bool log_to_stderr)
 {
 	char path[PATH_MAX], truth[PATH_MAX], leases[PATH_MAX], pid[PATH_MAX], log[PATH_MAX];
-	char iface[IF_NAMESIZE];
+	char conf[PATH_MAX], iface[IF_NAMESIZE];
+	FILE *f;
 
 	if (find_program("dhclient", path, sizeof(path)) ||
 	    find_program("true", truth, sizeof(truth)))
@@ -216,12 +217,23 @@ pid_t p2p_dhcp_client(const char *ifname, const char *rundir, bool log_to_stderr
 	snprintf(leases, sizeof(leases), "%s/dhclient-%s.leases", rundir, ifname);
 	snprintf(pid, sizeof(pid), "%s/dhclient-%s.pid", rundir, ifname);
 	snprintf(log, sizeof(log), "%s/dhclient.log", rundir);
+	snprintf(conf, sizeof(conf), "%s/dhclient.conf", rundir);
 	unlink(leases);
+	/*
+	 * The group owner's DHCP server may start after the group does: ask
+	 * again every second or two, not after dhclient's usual backoff.
+	 */
+	f = fopen(conf, "we");
+	if (!f)
+		return -errno;
+	fputs("initial-interval 1;\nbackoff-cutoff 2;\ntimeout 40;\n", f);
+	if (fclose(f))
+		return -EIO;
 	{
 		/* Once (-1), in the foreground (-d), configuring nothing itself. */
 		char *const argv[] = {
 			"dhclient", "-d", "-1", "-v", "-sf", truth, "-lf", leases, "-pf", pid,
-			"-cf", "/dev/null", iface, NULL,
+			"-cf", conf, iface, NULL,
 		};
 
 		return spawn(path, argv, log_to_stderr ? NULL : log);

@@ -284,6 +284,7 @@ struct link {
 	long long deadline;		/* of the state, 0 for none */
 	long long find_until;		/* the first find's end (--p2p-timeout) */
 	long long next_find;		/* restart of a find that stopped */
+	long long find_started;		/* a find that does not say it stopped is restarted */
 	bool ever_up;
 	struct p2p_peer sink;
 	bool have_sink;
@@ -385,6 +386,7 @@ static void start_find(struct link *k)
 	k->have_sink = false;
 	k->said_busy = k->said_not_sink = false;
 	ret = k->ops->find(k->p, FIND_S);
+	k->find_started = now_ms();
 	if (ret) {
 		say("cannot start finding: %s", strerror(-ret));
 		k->next_find = now_ms() + 2000;
@@ -805,6 +807,9 @@ static void on_timer(struct link *k, long long now)
 		k->find_until = 0;
 		return;
 	}
+	/* NetworkManager tells no end of a find: restart it after its time. */
+	if (k->state == S_FIND && !k->next_find && now >= k->find_started + (FIND_S + 5) * 1000ll)
+		k->next_find = now;
 	if (k->state == S_FIND && k->next_find && now >= k->next_find && k->p)
 		start_find(k);
 	if (k->state == S_ADDRESS)
@@ -904,7 +909,7 @@ static void make_rundir(struct link *k)
 
 static void remove_rundir(struct link *k)
 {
-	static const char *const files[] = { "dnsmasq.log", "dhclient.log" };
+	static const char *const files[] = { "dnsmasq.log", "dhclient.log", "dhclient.conf" };
 	char path[PATH_MAX + 64];
 
 	if (!k->own_rundir)
@@ -1014,6 +1019,8 @@ void p2p_link_main(int fd, const struct p2p_link_opts *o)
 
 		if (k.next_find && (!next || k.next_find < next))
 			next = k.next_find;
+		if (k.state == S_FIND && (!next || k.find_started + (FIND_S + 5) * 1000ll < next))
+			next = k.find_started + (FIND_S + 5) * 1000ll;
 		if (k.find_until && k.state == S_FIND && (!next || k.find_until < next))
 			next = k.find_until;
 		/* A lease is looked for four times a second. */

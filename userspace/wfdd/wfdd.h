@@ -15,6 +15,7 @@
 #include "source.h"
 #include "stream.h"
 #include "wfd_conn.h"
+#include "p2p_serve.h"
 
 #define MAX_MODES 9
 
@@ -34,6 +35,7 @@ struct opts {
 	const char *frame_log;
 	const char *va_device;
 	const char *listen, *allow;
+	struct p2p_link_opts p2p;	/* --p2p and its options */
 	const char *audio;	/* --audio: auto, lpcm, aac, none */
 	const char *audio_socket, *audio_user;	/* the per-user agent's */
 	int keepalive_ms, keepalive_timeout_ms;
@@ -44,6 +46,7 @@ struct opts {
 
 struct wfdd {
 	struct opts o;
+	struct p2p_link link;	/* wfdd --p2p: the link process */
 	/* The claimed output; one session on it per sink. */
 	struct source src;
 	/* Keeps the last picture, for refresh and IDR. */
