@@ -22,7 +22,10 @@ tests=("$top/tests/selftests/wfd_kms" "$top/tests/selftests/wfd_session" \
        "$top/tests/e2e/stream.sh" "$top/tests/e2e/wfd-session.sh" \
        "$top/tests/e2e/two-outputs.sh" \
        "$top/tests/e2e/wfdctl.sh" "${weston[@]}" \
+       "$top/tests/e2e/p2p.sh" \
        "$top/tests/selftests/wfd_load.sh")
+# p2p.sh runs every Wi-Fi Direct case on 6.12 and a smoke case on other
+# kernels, all in this one boot.
 # make check-debug: the kernel's own tests and the session end to end,
 # which is what the debug kernel's checks are for (TCG with KASAN is slow).
 if [ "${1:-}" = --debug ]; then
