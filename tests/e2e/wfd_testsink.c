@@ -3,8 +3,13 @@
  * A Wi-Fi Display sink for the tests: connects to a source's RTSP port,
  * answers M1-M7 as a sink does, receives the RTP stream on its port and
  * writes the MPEG-TS to a file for a real decoder, and misbehaves on
- * command.  One line per event on stdout, "testsink: SECONDS EVENT" (wall
- * clock, microseconds).
+ * command.  It can also behave like the less forgiving sinks in the wild:
+ * read one message per recv() (--one-per-recv), start slowly
+ * (--slow-start), and be strict (--strict: fixed CSeqs in the replies to
+ * M1, M3, M4, M5; only Wi-Fi Display methods in the Public header; a
+ * server_port in the SETUP reply; the stream URL with the port; a
+ * keep-alive at least every 60 s).  One line per event on stdout,
+ * "testsink: SECONDS EVENT" (wall clock, microseconds).
  *
  * usage: wfd_testsink [options]   (see usage())
  */
@@ -35,6 +40,9 @@ struct opts {
 	int idr_burst;
 	bool no_keepalive, refuse_m4, wrong_session, truncate_after_m3;
 	int drop_percent;
+	/* Sinks in the wild. */
+	bool one_per_recv, strict;
+	double slow_start;
 };
 
 static struct opts o;
@@ -52,6 +60,12 @@ static char url[256] = "rtsp://localhost/wfd1.0/streamid=0";
 static bool have_url;
 static FILE *ts_out;
 static double t_play = -1;
+/* Our M2 OPTIONS, whose reply --strict checks; requests from the source so far. */
+static long m2_cseq = -1;
+static int source_requests;
+/* When the source last sent anything, for --strict's keep-alive check. */
+static double t_source;
+static bool failed;
 static unsigned long packets, lost, dropped, keepalives;
 static int last_seq = -1;
 /* When the last RTP packet came: a stream that stops and starts is logged. */
@@ -101,7 +115,12 @@ static void reply_with(int status, const char *name, const char *value, const ch
 	struct rtsp_out w;
 	int n;
 
-	rtsp_out_response(&w, buf, sizeof(buf), status, msg.cseq);
+	/*
+	 * --strict: like sinks that answer M1, M3, M4 and M5 with the CSeqs
+	 * they expect (1 to 4) rather than the request's.
+	 */
+	rtsp_out_response(&w, buf, sizeof(buf), status,
+			  o.strict && source_requests <= 4 ? source_requests : msg.cseq);
 	if (name)
 		rtsp_out_header(&w, name, "%s", value);
 	if (session[0])
@@ -252,17 +271,58 @@ static void take_url(const char *body)
 	memcpy(url, v, n);
 	url[n] = 0;
 	have_url = true;
+	/* --strict: the stream URL with the source's RTSP port, which it must take too. */
+	if (o.strict && !strstr(url + 7, ":") && strlen(url) + strlen(o.port) + 2 < sizeof(url)) {
+		char *path = strchr(url + 7, '/');
+		char tail[256];
+
+		if (path) {
+			snprintf(tail, sizeof(tail), "%s", path);
+			snprintf(path, sizeof(url) - (size_t)(path - url), ":%s%s", o.port, tail);
+		}
+	}
+}
+
+/* --strict: what a strict sink checks in the reply to its OPTIONS (M2). */
+static const char *m2_reply_wrong(void)
+{
+	static const char *const ok[] = {
+		"org.wfa.wfd1.0", "SETUP", "TEARDOWN", "PLAY", "PAUSE", "GET_PARAMETER",
+		"SET_PARAMETER",
+	};
+	const char *pub = rtsp_header(&msg, "Public"), *p;
+	bool wfd = false;
+
+	if (!pub)
+		return "no Public header";
+	for (p = pub; *p;) {
+		size_t n = strcspn(p, ", ");
+		bool known = false;
+
+		for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+			if (n == strlen(ok[i]) && !strncmp(p, ok[i], n))
+				known = true;
+		if (n && !known)
+			return "a method that is not Wi-Fi Display's";
+		wfd |= n == 14 && !strncmp(p, "org.wfa.wfd1.0", 14);
+		p += n;
+		p += strspn(p, ", ");
+	}
+	return wfd ? NULL : "no org.wfa.wfd1.0";
 }
 
 static void on_request(void)
 {
 	const char *body = msg.body;
 
+	source_requests++;
+
 	if (!strcmp(msg.method, "OPTIONS")) {
 		/* WFD asks the sink's M1 reply to name the methods it takes. */
 		reply_with(200, "Public", "org.wfa.wfd1.0, GET_PARAMETER, SET_PARAMETER", NULL);
 		say("M1");
 		request("OPTIONS", "*", "Require", "org.wfa.wfd1.0", NULL);
+		m2_cseq = cseq;
 	} else if (!strcmp(msg.method, "GET_PARAMETER") && msg.body_len) {
 		say("M3");
 		answer_m3();
@@ -323,7 +383,20 @@ static void on_reply(void)
 		say("reply %d to CSeq %ld", msg.status, msg.cseq);
 		return;
 	}
+	if (o.strict && msg.cseq == m2_cseq && m2_reply_wrong()) {
+		say("strict: M2 reply with %s: giving up", m2_reply_wrong());
+		failed = true;
+		return;
+	}
 	if (s && !session[0]) {
+		const char *t = rtsp_header(&msg, "Transport");
+
+		/* Like sinks that take the source's RTP port from here. */
+		if (o.strict && (!t || !strstr(t, "server_port="))) {
+			say("strict: SETUP reply without server_port: giving up");
+			failed = true;
+			return;
+		}
 		snprintf(session, sizeof(session), "%.*s", (int)strcspn(s, ";"), s);
 		say("M6 session %s (%s)", session, s);
 		request("PLAY", url, NULL, NULL, NULL);
@@ -416,7 +489,8 @@ static void usage(void)
 		"       misbehave: [--no-keepalive] [--refuse-m4] [--wrong-session]\n"
 		"       [--teardown-after S] [--close-after S] [--garbage-after S]\n"
 		"       [--idr-after S --idr-burst N] [--standby-after S] [--truncate]\n"
-		"       [--drop-percent P]\n");
+		"       [--drop-percent P]\n"
+		"       sinks in the wild: [--one-per-recv] [--slow-start S] [--strict]\n");
 	exit(2);
 }
 
@@ -441,6 +515,9 @@ static void parse(int argc, char **argv)
 		{ "standby-after", required_argument, NULL, 'S' },
 		{ "truncate", no_argument, NULL, 'U' },
 		{ "drop-percent", required_argument, NULL, 'D' },
+		{ "one-per-recv", no_argument, NULL, '1' },
+		{ "slow-start", required_argument, NULL, 's' },
+		{ "strict", no_argument, NULL, 'X' },
 		{ 0 },
 	};
 	static char host[128];
@@ -484,6 +561,9 @@ static void parse(int argc, char **argv)
 		case 'S': o.standby_after = atof(optarg); break;
 		case 'U': o.truncate_after_m3 = true; break;
 		case 'D': o.drop_percent = atoi(optarg); break;
+		case '1': o.one_per_recv = true; break;
+		case 's': o.slow_start = atof(optarg); break;
+		case 'X': o.strict = true; break;
 		default: usage();
 		}
 	}
@@ -522,6 +602,7 @@ static int open_sockets(void)
 		return -1;
 	}
 	say("connected to %s:%s, rtp port %d", o.host, o.port, o.rtp_port);
+	t_source = now();
 	return 0;
 }
 
@@ -541,18 +622,39 @@ int main(int argc, char **argv)
 		return 1;
 	rtsp_parser_init(&parser);
 	start = now();
+	if (o.slow_start > 0)
+		say("slow start: reading nothing for %.1f s", o.slow_start);
 	while (now() - start < o.duration) {
-		struct pollfd p[2] = { { .fd = tcp, .events = POLLIN }, { .fd = udp, .events = POLLIN } };
+		/* A slow start reads nothing: the source's M1 waits in the socket. */
+		bool slow = now() - start < o.slow_start;
+		struct pollfd p[2] = { { .fd = slow ? -1 : tcp, .events = POLLIN },
+				       { .fd = udp, .events = POLLIN } };
 		char buf[4096];
 		ssize_t n;
 		int r;
 
 		if (poll(p, 2, 50) < 0 && errno != EINTR)
 			break;
+		/*
+		 * A bounded batch: datagrams that arrive as fast as they are
+		 * written out (a paced stream, a slow disk) must not keep the
+		 * RTSP side from being read.
+		 */
 		if (p[1].revents)
-			while (on_rtp())
+			for (int k = 0; k < 64 && on_rtp(); k++)
 				;
 		misbehave();
+		if (o.strict && tcp >= 0 && t_play >= 0 && now() - t_source > 60) {
+			say("strict: nothing from the source for 60 s: giving up");
+			failed = true;
+		}
+		if (failed && tcp >= 0) {
+			/* A sink that gives up hangs up. */
+			close(tcp);
+			tcp = -1;
+			ret = 1;
+			start = now() - o.duration + 0.5;
+		}
 		if (tcp < 0 || !(p[0].revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;
 		n = recv(tcp, buf, sizeof(buf), 0);
@@ -562,6 +664,26 @@ int main(int argc, char **argv)
 			tcp = -1;
 			/* Drain what is still in flight, then stop. */
 			start = now() - o.duration + 0.5;
+			continue;
+		}
+		t_source = now();
+		if (o.one_per_recv) {
+			/*
+			 * Like sinks that take what one recv() gives as one message:
+			 * what follows the first message in it is lost.
+			 */
+			rtsp_parser_init(&parser);
+			if (!rtsp_parser_feed(&parser, buf, (size_t)n) &&
+			    rtsp_parser_next(&parser, &msg) == 1) {
+				if (parser.len)
+					say("one message per recv: %zu bytes after it lost", parser.len);
+				if (msg.request)
+					on_request();
+				else
+					on_reply();
+			} else {
+				say("one message per recv: no whole message in %zd bytes", n);
+			}
 			continue;
 		}
 		if (rtsp_parser_feed(&parser, buf, (size_t)n)) {
