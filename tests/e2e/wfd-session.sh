@@ -94,10 +94,12 @@ misbehaving() {
 }
 
 echo "KTAP version 1"
-echo "1..13"
+echo "1..18"
 
+# A compositor that sets none of the sink's modes frees the slot after
+# --mode-timeout (test 17); every other test sets its mode at once.
 "$wfdd" --listen "$rtsp" --allow 127.0.0.1 --output 1 --bitrate 8000 \
-	--keepalive $ka --keepalive-timeout $kato -v > "$out/wfdd.log" 2>&1 &
+	--keepalive $ka --keepalive-timeout $kato --mode-timeout 15000 -v > "$out/wfdd.log" 2>&1 &
 wfdd_pid=$!
 
 # 1: the output connects with the sink's modes, the sink's native first.
@@ -179,12 +181,14 @@ misbehaving idr_burst_survived "sending TEARDOWN" "sink disconnect request (2) d
 # 9: a sink that sends its EDID (1024x768@60 preferred, 800x600@60, named
 # "EDID sink") and format bits that do not exist (VESA 0xffffffff): the
 # output takes the EDID's modes, the bits are masked, M4 names VESA bit 3.
+# (Level 3.2: 3.1 carries neither mode at 60 Hz, and wfdd would leave both
+# out of the EDID.)
 rc=0
 edid="0001 00ffffffffffff005ce401000000000001240104a5000000060000000000000000000000000001010101010101010101010101010101f31500a0400017303020350000000000001ee80d20a0305812203020350000000000001e000000100000000000000000000000000000000000fc00454449442073696e6b0a202020009b"
 "$top/tests/e2e/pattern_client" 60 > "$out/client-edid.log" 2>&1 &
 client=$!
 "$sinkbin" --connect "$rtsp" --rtp-port 19000 --duration 60 --edid "$edid" --teardown-after 3 \
-	--formats "00 00 01 01 00000001 ffffffff 00000000 00 0000 0000 00 none none" \
+	--formats "00 00 01 02 00000001 ffffffff 00000000 00 0000 0000 00 none none" \
 	> "$out/sink-edid.log" 2>&1 &
 sink=$!
 wait_status connected 60 || { echo "# the output never connected"; rc=1; }
@@ -195,7 +199,7 @@ got=$(od -An -tx1 -v /sys/class/drm/card*-Virtual-1/edid | tr -d ' \n')
 [ "$got" = "${edid#0001 }" ] || { echo "# the connector's EDID is not the sink's: $got"; rc=1; }
 wait_grep "$out/sink-edid.log" "M4 " 1 60 || rc=1
 grep "M4 " "$out/sink-edid.log" | sed 's/^testsink: [0-9.]* /# /'
-grep -q "M4 wfd_video_formats: 00 00 01 01 00000000 00000008 00000000 " "$out/sink-edid.log" || rc=1
+grep -q "M4 wfd_video_formats: 00 00 01 02 00000000 00000008 00000000 " "$out/sink-edid.log" || rc=1
 grep -q "bits that do not exist" "$out/wfdd.log" || { echo "# masked bits not logged"; rc=1; }
 wait_status disconnected 60 || rc=1
 ending | grep -q "status sink disconnect request (2) diag 0 " || { ending | sed 's/^/# /'; rc=1; }
@@ -264,7 +268,121 @@ n480=$(echo "$sizes" | grep -o "640,480:[0-9]*" | cut -d: -f2)
 [ "$rc" -eq 0 ] || dump client-mode.log sink-mode.log wfdd.log
 result mode_change_renegotiates $rc
 
-# 12: SIGTERM: M5 TEARDOWN to the sink, its M8, a graceful end.
+# 13: a sink that reads one message per recv() and is strict: replies with
+# CSeqs 1 to 4 to M1, M3, M4, M5, checks the Public header of the reply to
+# its M2, wants server_port in the SETUP reply, and sends SETUP and PLAY to
+# the stream URL with the RTSP port.  It must get to play and tear down.
+rc=0
+"$top/tests/e2e/pattern_client" 60 > "$out/client-strict.log" 2>&1 &
+client=$!
+"$sinkbin" --connect "$rtsp" --rtp-port 19000 --formats "$formats" --duration 60 \
+	--one-per-recv --strict --teardown-after 4 > "$out/sink-strict.log" 2>&1 &
+sink=$!
+wait_grep "$out/sink-strict.log" "sending TEARDOWN|giving up|connection closed" 1 90 ||
+	{ echo "# the strict sink got nowhere"; rc=1; }
+grep -E "M1|M3|M4 wfd|M6|M7|lost|strict" "$out/sink-strict.log" | sed 's/^testsink: [0-9.]* /# /'
+grep -q "M7 playing" "$out/sink-strict.log" || rc=1
+grep -qE "giving up|bytes after it lost" "$out/sink-strict.log" && rc=1
+wait_status disconnected 30 || rc=1
+ending | grep -q "status sink disconnect request (2) diag 0 " || { ending | sed 's/^/# /'; rc=1; }
+kill "$client" "$sink" 2>/dev/null
+wait "$client" "$sink" 2>/dev/null
+[ "$rc" -eq 0 ] || dump client-strict.log sink-strict.log wfdd.log
+result strict_sink_one_message_per_recv $rc
+
+# 14: a sink that takes only Constrained High (640x480p60, level 3.2): M4
+# names profile 02, the stream decodes and its SPS says High.
+rc=0
+"$top/tests/e2e/pattern_client" 60 > "$out/client-chp.log" 2>&1 &
+client=$!
+"$sinkbin" --connect "$rtsp" --rtp-port 19000 --out "$out/stream-chp.ts" --duration 60 \
+	--formats "00 00 02 02 00000001 00000000 00000000 00 0000 0000 00 none none" \
+	--teardown-after 6 > "$out/sink-chp.log" 2>&1 &
+sink=$!
+wait_grep "$out/sink-chp.log" "sending TEARDOWN" 1 90 || { echo "# the sink never played"; rc=1; }
+wait "$sink" 2>/dev/null
+kill "$client" 2>/dev/null
+wait "$client" 2>/dev/null
+grep "M4 wfd" "$out/sink-chp.log" | sed 's/^testsink: [0-9.]* /# /'
+grep -q "M4 wfd_video_formats: 00 00 02 02 00000001 " "$out/sink-chp.log" || rc=1
+profile=$(ffprobe -v error -select_streams v -show_entries stream=profile -of csv=p=0 \
+	"$out/stream-chp.ts" 2>/dev/null | head -n 1)
+echo "# stream profile: $profile"
+[ "$profile" = High ] || rc=1
+frames=$(mktemp -p /dev/shm wfd-frames.XXXXXX 2>/dev/null || mktemp)
+ffmpeg -nostdin -hide_banner -loglevel error -i "$out/stream-chp.ts" -map 0:v \
+	-fps_mode passthrough -f rawvideo -pix_fmt rgb24 -y "$frames" > "$out/ffmpeg-chp.log" 2>&1
+"$top/tests/e2e/check_frames" "$frames" 640 480 25 | tail -n 1 | sed 's/^/# /'
+[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
+rm -f "$frames"
+wait_status disconnected 30 || rc=1
+[ "$rc" -eq 0 ] || dump client-chp.log sink-chp.log wfdd.log
+result constrained_high_only_sink $rc
+
+# 15: a sink that offers every mode (all bits, level 4.2, native 640x480p60):
+# the output has every one the encoder and the level carry (1920x1200
+# fits no level a sink can name), the native one first.
+rc=0
+"$top/tests/e2e/pattern_client" 60 > "$out/client-all.log" 2>&1 &
+client=$!
+"$sinkbin" --connect "$rtsp" --rtp-port 19000 --duration 60 \
+	--formats "00 00 01 10 0001ffff 3fffffff 00000fff 00 0000 0000 00 none none" \
+	--teardown-after 2 > "$out/sink-all.log" 2>&1 &
+sink=$!
+wait_status connected 60 || { echo "# the output never connected"; rc=1; }
+got=$(modes | sort -u | tr '\n' ' ')
+echo "# connector modes ($(modes | wc -l), first $(modes | head -n 1)): $got"
+want=$(printf '%s\n' 640x480 720x480 720x576 1280x720 1920x1080 \
+	800x600 1024x768 1152x864 1280x768 1280x800 1360x768 1366x768 1280x1024 1400x1050 \
+	1440x900 1600x900 1600x1200 1680x1024 1680x1050 \
+	800x480 854x480 864x480 640x360 960x540 848x480 | sort -u | tr '\n' ' ')
+[ "$got" = "$want" ] || { echo "# want: $want"; rc=1; }
+[ "$(modes | head -n 1)" = 640x480 ] || rc=1
+wait_grep "$out/sink-all.log" "sending TEARDOWN" 1 90 || rc=1
+wait_status disconnected 30 || rc=1
+kill "$client" "$sink" 2>/dev/null
+wait "$client" "$sink" 2>/dev/null
+[ "$rc" -eq 0 ] || dump client-all.log sink-all.log wfdd.log
+result every_mode_of_the_sink $rc
+
+# 16: a sink slow to start (reads nothing for 8 s): the first request
+# waits for it (--first-request-timeout, 15 s by default).
+rc=0
+"$top/tests/e2e/pattern_client" 60 > "$out/client-slow.log" 2>&1 &
+client=$!
+"$sinkbin" --connect "$rtsp" --rtp-port 19000 --formats "$formats" --duration 60 \
+	--slow-start 8 --teardown-after 2 > "$out/sink-slow.log" 2>&1 &
+sink=$!
+wait_grep "$out/sink-slow.log" "sending TEARDOWN|connection closed" 1 90 || rc=1
+grep -q "M7 playing" "$out/sink-slow.log" || { echo "# the slow sink never played"; rc=1; }
+wait_status disconnected 30 || rc=1
+ending | grep -q "status sink disconnect request (2) diag 0 " || { ending | sed 's/^/# /'; rc=1; }
+kill "$client" "$sink" 2>/dev/null
+wait "$client" "$sink" 2>/dev/null
+[ "$rc" -eq 0 ] || dump client-slow.log sink-slow.log wfdd.log
+result slow_sink_first_request $rc
+
+# 17: no compositor sets a mode: the output is connected, nothing lights
+# it, and after --mode-timeout the session ends and frees the slot.
+rc=0
+before=$(ending)
+"$sinkbin" --connect "$rtsp" --rtp-port 19000 --formats "$formats" --duration 40 \
+	> "$out/sink-nomode.log" 2>&1 &
+sink=$!
+wait_status connected 60 || rc=1
+t0=$EPOCHREALTIME
+wait_status disconnected 40 || { echo "# still connected"; rc=1; }
+wait_ending "$before" 5
+awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "# unplugged %.1f s after the output connected\n", b - a }'
+ending | sed 's/^/# /'
+ending | grep -q "status sink failed mode change (4) diag -110 " || rc=1
+grep -q "set none of the sink's modes" "$out/wfdd.log" || rc=1
+kill "$sink" 2>/dev/null
+wait "$sink" 2>/dev/null
+[ "$rc" -eq 0 ] || dump sink-nomode.log wfdd.log
+result no_mode_frees_the_slot $rc
+
+# 18: SIGTERM: M5 TEARDOWN to the sink, its M8, a graceful end.
 rc=0
 "$top/tests/e2e/pattern_client" 60 > "$out/client-term.log" 2>&1 &
 client=$!
