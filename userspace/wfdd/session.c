@@ -85,7 +85,8 @@ static void report(void *opaque, const struct drm_wfd_report_stats *rs, uint64_t
 void session_init(struct wfdd *d)
 {
 	stream_init(&d->stream, &(struct stream_config){
-		.latency_ms = d->o.latency_ms, .idr_ms = d->o.idr_ms, .idr_min_ms = 250,
+		.latency_ms = d->o.latency_ms, .idr_ms = d->o.idr_ms,
+		.idr_min_ms = d->o.idr_min_interval_ms,
 		.frame_log = d->frame_log, .report = report, .opaque = d });
 	/* Without its buffer, the sessions' audio is silence. */
 	audio_ring_init(&d->ring);
