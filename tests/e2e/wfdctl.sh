@@ -43,7 +43,7 @@ rc=0
 "$wfdctl" --json > "$out/idle.json" || rc=1
 grep -qx "output 1 (Virtual-1): disconnected" "$out/idle.txt" || rc=1
 grep -qx "  session:  none" "$out/idle.txt" || rc=1
-jcheck "$out/idle.json" "r['debugfs'] and r['uapi_version'] == 1 and len(r['outputs']) == $(dbg outputs)" || rc=1
+jcheck "$out/idle.json" "r['debugfs'] and r['uapi_version'] == 2 and len(r['outputs']) == $(dbg outputs)" || rc=1
 jcheck "$out/idle.json" "r['outputs'][0]['session'] is None and not r['outputs'][0]['connected']" || rc=1
 [ "$rc" -eq 0 ] || { show "$out/idle.txt"; show "$out/idle.err"; }
 result idle_output $rc
@@ -188,7 +188,7 @@ wfd_card=$(ls -d /sys/class/drm/card*-Virtual-1 | sed 's|.*/\(card[0-9]*\)-.*|/d
 udevadm info -q property -n /dev/dri/wfd | grep -E "^(DEVLINKS|TAGS)=" | sed 's/^/# /'
 udevadm info -q property -n /dev/dri/wfd | grep -q "^TAGS=.*:systemd:" || rc=1
 "$wfdctl" --device /dev/dri/wfd > "$out/udev.txt" 2>&1 || rc=1
-head -n 1 "$out/udev.txt" | grep -qx "/dev/dri/wfd: wfd UAPI 1, 1 output" || { show "$out/udev.txt"; rc=1; }
+head -n 1 "$out/udev.txt" | grep -qx "/dev/dri/wfd: wfd UAPI 2, 1 output" || { show "$out/udev.txt"; rc=1; }
 result udev_rule $rc
 
 # 8: what wfdd@.service grants is enough: a user that is not root, in the
