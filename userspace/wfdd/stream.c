@@ -84,45 +84,47 @@ static int stream_fps(const struct stream *s)
 }
 
 /*
- * When a frame queued at @now should have left: within its frame period,
- * an IDR within three, both within half the latency budget; and not
- * before the frame queued ahead of it.
+ * The time a frame has to leave in: its frame period, three for an IDR,
+ * both within half the latency budget.
  */
-static uint64_t frame_deadline(const struct stream *s, bool key, uint64_t now)
+static uint64_t frame_horizon(const struct stream *s, bool key)
 {
 	uint64_t period = 1000000000ull / (uint64_t)stream_fps(s);
-	uint64_t h = key ? 3 * period : period, d;
+	uint64_t h = key ? 3 * period : period;
 
-	if (h > (uint64_t)s->cfg.latency_ms * 500000ull)
-		h = (uint64_t)s->cfg.latency_ms * 500000ull;
-	d = now + h;
-	if (s->nqueued && s->queued[s->nqueued - 1].deadline > d)
-		d = s->queued[s->nqueued - 1].deadline;
-	return d;
+	return h < (uint64_t)s->cfg.latency_ms * 500000ull ? h : (uint64_t)s->cfg.latency_ms * 500000ull;
 }
 
 /*
  * The token bucket's rate: 1.2 times the nominal rate, or more if that is
- * what it takes for each frame waiting to leave by its deadline.
+ * what it takes for each frame waiting to leave by its deadline.  A frame
+ * already late (the loop was encoding: nothing is paced meanwhile) gets
+ * its own time again, from now: later still, but not in one burst.
  */
 static void pace(struct stream *s, uint64_t now)
 {
 	const struct enc_params *p = frame_encoder_params(s->fe);
-	uint64_t rate = nominal_rate(s, p->bitrate_kbps ? p->bitrate_kbps : 4000,
-				     stream_fps(s)) * 6 / 5;
+	uint64_t base = nominal_rate(s, p->bitrate_kbps ? p->bitrate_kbps : 4000,
+				     stream_fps(s)) * 6 / 5, rate = base;
 
 	for (unsigned int i = 0; i < s->nqueued; i++) {
-		uint64_t left = s->queued[i].deadline > now ? s->queued[i].deadline - now : 0;
+		uint64_t h = s->queued[i].horizon;
+		/* Late: what is left of it over its whole time again. */
+		uint64_t left = s->queued[i].deadline > now ? s->queued[i].deadline - now : h;
 		uint64_t bytes = (s->queued[i].end - s->rtp.qout) * TS_PACKET_SIZE +
 				 (s->rtp.held ? RTP_PACKET_SIZE : 0);
 		uint64_t need;
 
-		if (left < RTP_PACE_QUANTUM_NS)
-			left = RTP_PACE_QUANTUM_NS;
+		/* Nearly late: a quarter of its time at least. */
+		if (left < h / 4)
+			left = h / 4;
 		need = bytes * 1000000000ull / left;
 		if (need > rate)
 			rate = need;
 	}
+	/* However late, never more than eight times that: bursts stay bursts. */
+	if (rate > base * 8)
+		rate = base * 8;
 	rtp_set_rate(&s->rtp, rate, now);
 }
 
@@ -309,13 +311,17 @@ static void account_sent(struct stream *s, uint64_t now)
 /* The frame just queued (all of it, unpaced: sent). */
 static void account_queued(struct stream *s, uint64_t commit_ns, bool key, uint64_t now)
 {
-	uint64_t deadline;
+	uint64_t deadline, horizon;
 
 	if (!s->rtp.q) {
 		stats_sent(&s->st, now - commit_ns);
 		return;
 	}
-	deadline = frame_deadline(s, key, now);
+	horizon = frame_horizon(s, key);
+	/* Not before the frame queued ahead of it. */
+	deadline = now + horizon;
+	if (s->nqueued && s->queued[s->nqueued - 1].deadline > deadline)
+		deadline = s->queued[s->nqueued - 1].deadline;
 	/* More frames in flight than that: the oldest counts as sent now. */
 	if (s->nqueued == sizeof(s->queued) / sizeof(s->queued[0])) {
 		stats_sent(&s->st, now - s->queued[0].commit);
@@ -323,6 +329,7 @@ static void account_queued(struct stream *s, uint64_t commit_ns, bool key, uint6
 	}
 	s->queued[s->nqueued].end = s->rtp.qin;
 	s->queued[s->nqueued].commit = commit_ns;
+	s->queued[s->nqueued].horizon = horizon;
 	s->queued[s->nqueued++].deadline = deadline;
 }
 

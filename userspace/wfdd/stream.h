@@ -80,10 +80,10 @@ struct stream {
 	uint64_t last_pts;		/* 90 kHz, not wrapped to 33 bits */
 	/*
 	 * Frames queued and not yet sent out whole: where they end in the
-	 * queue (rtp.qin), their commit time (for their latency) and when
-	 * they should have left (for the pacing rate).
+	 * queue (rtp.qin), their commit time (for their latency), when they
+	 * should have left and the time they were given (for the pacing).
 	 */
-	struct { uint64_t end, commit, deadline; } queued[16];
+	struct { uint64_t end, commit, deadline, horizon; } queued[16];
 	unsigned int nqueued;
 	uint64_t dropped;		/* frames the full queue did not take */
 	uint64_t next_tick;		/* PSI, PCR and audio, while playing */

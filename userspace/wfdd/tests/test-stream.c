@@ -670,6 +670,40 @@ static void test_idle(void)
 	check(!dmx.pts_back && !dmx.cc_errors, "idle: PTS and continuity");
 }
 
+/*
+ * The loop is the encoder's too: while it encodes, nothing is paced.  A
+ * frame whose deadline passed meanwhile must not leave in one burst: it
+ * leaves over half its own time at least.
+ */
+static void test_pacing_after_stall(void)
+{
+	uint64_t t = T0;
+	int ret, from;
+
+	setup(16666, 200000);
+	st.cfg.idr_ms = 100000;
+	stream_play(&st, false, t);
+	ret = run_for(&t, 300);
+	/* A frame, then 80 ms of an encoder that holds the loop. */
+	ret = ret == STREAM_OK ? frame(t, t + MS) : ret;
+	from = sock.n;
+	t += 80 * MS;
+	ret = ret == STREAM_OK ? run_for(&t, 300) : ret;
+	demux();
+	check(ret == STREAM_OK && largest_burst(from, NULL) <= 4,
+	      "pacing: after a stall, a late frame in bursts of at most 4 (%d)",
+	      largest_burst(from, NULL));
+	/* An IDR late by 80 ms. */
+	stream_idr(&st);
+	ret = ret == STREAM_OK ? frame(t, t + MS) : ret;
+	from = sock.n;
+	t += 80 * MS;
+	ret = ret == STREAM_OK ? run_for(&t, 300) : ret;
+	check(ret == STREAM_OK && largest_burst(from, NULL) <= 12,
+	      "pacing: after a stall, a late IDR in bursts of at most 12 (%d)",
+	      largest_burst(from, NULL));
+}
+
 int main(void)
 {
 	test_basic();
@@ -677,6 +711,7 @@ int main(void)
 	test_refused();
 	test_pts();
 	test_pacing();
+	test_pacing_after_stall();
 	test_full_socket();
 	test_idle();
 	stream_stop(&st);
