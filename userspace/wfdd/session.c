@@ -256,7 +256,7 @@ int session_frame(struct wfdd *d, uint64_t now)
 	}
 	if (d->frame_log)
 		frame_times_stamp(&ft, T_ACQUIRED);
-	stats_superseded(&d->stream.st, f.info.superseded);
+	stream_superseded(&d->stream, f.info.superseded);
 	if (d->conn && !d->src.mode_w)
 		infer_mode(d, (int)f.info.width, (int)f.info.height);
 	ret = ensure_encoder(d, (int)f.info.width, (int)f.info.height);

@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -128,8 +129,112 @@ static void pace(struct stream *s, uint64_t now)
 	rtp_set_rate(&s->rtp, rate, now);
 }
 
+/* What the pacer thread shares is taken under the lock; without it, nothing is shared. */
+static void lock(struct stream *s)
+{
+	if (s->threaded)
+		pthread_mutex_lock(&s->lock);
+}
+
+static void unlock(struct stream *s)
+{
+	if (s->threaded)
+		pthread_mutex_unlock(&s->lock);
+}
+
+static void account_sent(struct stream *s, uint64_t now);
+
+/*
+ * The datagrams due at @now (under the lock): a datagram that got through
+ * ends a run of EAGAIN, one EAGAIN starts it; the first error waits for
+ * the stream's next look (pump()).
+ */
+static void send_due(struct stream *s, uint64_t now)
+{
+	uint64_t packets = s->rtp.packets;
+	int err = rtp_pump(&s->rtp, now);
+
+	if (s->rtp.packets > packets)
+		s->first_send_error = 0;
+	if (err == -EAGAIN && !s->first_send_error)
+		s->first_send_error = now;
+	if (err && !s->pacer_err) {
+		s->pacer_err = err;
+		s->pacer_err_at = now;
+	}
+	account_sent(s, now);
+}
+
+/*
+ * The pacer: sends what the token bucket allows when it allows it,
+ * whatever the loop does meanwhile (an encode takes tens of milliseconds
+ * at 1080p, and more than a frame period under emulation: paced from the
+ * loop, the datagrams of a frame waited for the next frame's encode).
+ */
+static void *pacer(void *arg)
+{
+	struct stream *s = arg;
+
+	pthread_mutex_lock(&s->lock);
+	while (!s->pacer_stop) {
+		uint64_t now = monotonic_ns(), next = rtp_next_send(&s->rtp);
+		struct timespec ts;
+
+		if (next <= now) {
+			send_due(s, now);
+			continue;
+		}
+		if (next == UINT64_MAX) {
+			pthread_cond_wait(&s->wake, &s->lock);
+			continue;
+		}
+		ts.tv_sec = (time_t)(next / 1000000000ull);
+		ts.tv_nsec = (long)(next % 1000000000ull);
+		pthread_cond_timedwait(&s->wake, &s->lock, &ts);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+/* A thread for the pacing of a real socket; without one, the loop paces. */
+static void pacer_start(struct stream *s)
+{
+	pthread_condattr_t ca;
+	int ret;
+
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->wake, &ca);
+	pthread_condattr_destroy(&ca);
+	s->pacer_stop = false;
+	ret = pthread_create(&s->pacer, NULL, pacer, s);
+	if (ret) {
+		fprintf(stderr, "wfdd: no pacer thread (%s): the loop paces\n", strerror(ret));
+		pthread_cond_destroy(&s->wake);
+		pthread_mutex_destroy(&s->lock);
+		return;
+	}
+	s->threaded = true;
+}
+
+static void pacer_stop(struct stream *s)
+{
+	if (!s->threaded)
+		return;
+	pthread_mutex_lock(&s->lock);
+	s->pacer_stop = true;
+	pthread_cond_signal(&s->wake);
+	pthread_mutex_unlock(&s->lock);
+	pthread_join(s->pacer, NULL);
+	pthread_cond_destroy(&s->wake);
+	pthread_mutex_destroy(&s->lock);
+	s->threaded = false;
+}
+
 void stream_start(struct stream *s, struct frame_encoder *fe, int fd, uint64_t now)
 {
+	pacer_stop(s);
 	s->fe = fe;
 	s->fd = fd;
 	s->playing = s->want_idr = s->lost = s->audio = s->blank = false;
@@ -139,6 +244,7 @@ void stream_start(struct stream *s, struct frame_encoder *fe, int fd, uint64_t n
 	s->diag = 0;
 	s->nqueued = 0;
 	s->dropped = 0;
+	s->pacer_err = 0;
 	/*
 	 * Room in the socket for what a burst of the pacer and a slow
 	 * interface queue hold (best effort: net.core.wmem_max caps it).
@@ -154,6 +260,15 @@ void stream_start(struct stream *s, struct frame_encoder *fe, int fd, uint64_t n
 	else
 		pace(s, now);
 	stats_init(&s->st, now, s->rtp.bytes);
+	if (fd >= 0 && s->rtp.q)
+		pacer_start(s);
+}
+
+void stream_superseded(struct stream *s, uint64_t n)
+{
+	lock(s);
+	stats_superseded(&s->st, n);
+	unlock(s);
 }
 
 void stream_set_audio(struct stream *s, enum audio_codec codec, struct audio_ring *ring)
@@ -208,6 +323,7 @@ void stream_blank(struct stream *s, bool off)
 
 void stream_stop(struct stream *s)
 {
+	pacer_stop(s);
 	if (s->fd >= 0)
 		close(s->fd);
 	s->fd = -1;
@@ -263,8 +379,12 @@ static int error_status(struct stream *s, int err, uint64_t now)
 		}
 		return STREAM_OK;
 	}
+	/* The pacing queue was full: what did not fit is lost, nothing more. */
+	if (err == -ENOSPC && s->rtp.q)
+		return STREAM_OK;
 	if (err == -EAGAIN || err == -ENOBUFS) {
 		s->last_send_error = err;
+		/* (Paced, the sender started the run where it saw it.) */
 		if (!s->first_send_error)
 			s->first_send_error = now;
 		/* Sustained for a second: the link cannot carry the stream. */
@@ -334,24 +454,29 @@ static void account_queued(struct stream *s, uint64_t commit_ns, bool key, uint6
 }
 
 /*
- * Send what the token bucket allows: STREAM_OK or a status.  A datagram
- * that got through ends a run of EAGAIN.
+ * The sending's news: STREAM_OK or a status.  Without the pacer thread,
+ * send what the token bucket allows now; with it, wake it for what was
+ * just queued, and take the error it saw.
  */
 static int pump(struct stream *s, uint64_t now)
 {
-	uint64_t packets = s->rtp.packets;
-	int err;
+	int err, ret;
 
 	if (!s->rtp.q) {
 		/* Unpaced, what was made has been sent. */
 		s->first_send_error = 0;
 		return STREAM_OK;
 	}
-	err = rtp_pump(&s->rtp, now);
-	account_sent(s, now);
-	if (!err && s->rtp.packets > packets)
-		s->first_send_error = 0;
-	return error_status(s, err, now);
+	lock(s);
+	if (s->threaded)
+		pthread_cond_signal(&s->wake);
+	else
+		send_due(s, now);
+	err = s->pacer_err;
+	s->pacer_err = 0;
+	ret = error_status(s, err, err ? s->pacer_err_at : now);
+	unlock(s);
+	return ret;
 }
 
 /* Whether the pacing queue takes an access unit of @len bytes, with PSI and PCR. */
@@ -408,7 +533,9 @@ static int encode_and_send(struct stream *s, uint64_t commit_ns, bool refresh, u
 	at = now + (t1 - t0);
 	if (s->cfg.frame_log)
 		frame_times_stamp(ft, T_ENCODED);
+	lock(s);
 	if (!room_for(s, out.len)) {
+		unlock(s);
 		/*
 		 * The link has not taken the last second's worth: this frame
 		 * goes, and the pictures after it need an IDR.
@@ -445,6 +572,7 @@ static int encode_and_send(struct stream *s, uint64_t commit_ns, bool refresh, u
 	s->last_encode = at;
 	if (s->rtp.q)
 		pace(s, at);
+	unlock(s);
 	return ret;
 }
 
@@ -504,7 +632,8 @@ static uint64_t min64(uint64_t a, uint64_t b)
 
 uint64_t stream_deadline(const struct stream *s)
 {
-	uint64_t t = rtp_next_send(&s->rtp);
+	/* The pacer thread has its own deadlines. */
+	uint64_t t = s->threaded ? UINT64_MAX : rtp_next_send(&s->rtp);
 
 	/* Paused: nothing but what is still queued. */
 	if (!s->playing)
@@ -517,6 +646,7 @@ uint64_t stream_deadline(const struct stream *s)
 int stream_run(struct stream *s, uint64_t now)
 {
 	struct drm_wfd_report_stats rs = { 0 };
+	bool report;
 	int ret;
 
 	ret = pump(s, now);
@@ -526,6 +656,7 @@ int stream_run(struct stream *s, uint64_t now)
 	/* A static picture, sent again as the receiver needs. */
 	if (now >= picture_due(s))
 		ret = encode_and_send(s, now, true, 0, NULL, now);
+	lock(s);
 	if (!ret && now >= s->next_tick) {
 		s->next_tick = now + TICK_NS;
 		rtp_set_time(&s->rtp, (uint32_t)(now * 9 / 100000));
@@ -536,7 +667,9 @@ int stream_run(struct stream *s, uint64_t now)
 			ret = rtp_flush(&s->rtp);
 	}
 	/* Once a second: report to the kernel and, with -v, print. */
-	if (stats_tick(&s->st, now, s->rtp.bytes, &rs)) {
+	report = stats_tick(&s->st, now, s->rtp.bytes, &rs);
+	unlock(s);
+	if (report) {
 		if (s->cfg.report)
 			s->cfg.report(s->cfg.opaque, &rs, s->st.last_superseded);
 		/*

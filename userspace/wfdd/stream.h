@@ -10,6 +10,9 @@
  * Datagrams are paced: a token bucket at 1.2 times the stream's nominal
  * rate, raised while needed so that a frame leaves within its frame
  * period and an IDR within three (both at most half the latency budget).
+ * To a real socket a thread of the stream's own sends them, so that they
+ * leave on time while the caller encodes; to a test's sink, the caller's
+ * calls do.
  *
  * Times are CLOCK_MONOTONIC nanoseconds, given by the caller.  Functions
  * that can fail the session return STREAM_OK, or the WFD_STATUS_* to end
@@ -18,6 +21,7 @@
 #ifndef WFDD_STREAM_H
 #define WFDD_STREAM_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -95,6 +99,17 @@ struct stream {
 	uint64_t last_refused;
 	int last_send_error;		/* the last send error, as -errno */
 	int32_t diag;			/* with a status returned */
+	/*
+	 * The pacer thread, with a real socket.  The lock covers what it
+	 * shares: rtp, st, queued, first_send_error and its own error.
+	 */
+	bool threaded;
+	pthread_t pacer;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	bool pacer_stop;
+	int pacer_err;			/* its first send error since the last look */
+	uint64_t pacer_err_at;
 };
 
 void stream_init(struct stream *s, const struct stream_config *cfg);
@@ -123,6 +138,8 @@ bool stream_paused(const struct stream *s);
  * The default: 1000 ms, IDRs.
  */
 void stream_idle(struct stream *s, unsigned int refresh_ms, bool idle_idr);
+/* Frames committed and never encoded (FRAME_ACQUIRE's superseded). */
+void stream_superseded(struct stream *s, uint64_t n);
 /* The compositor turned the output off (or on): no picture to refresh. */
 void stream_blank(struct stream *s, bool off);
 /*

@@ -4,11 +4,18 @@
  * encoder whose access units say what they are, and a fake socket that
  * keeps every datagram with the time it left (and fails where told).  A
  * demuxer here takes the datagrams apart again: continuity, PES
- * reassembly, PTS, IDRs.  TAP output.
+ * reassembly, PTS, IDRs.  Last, the pacer thread on a real loopback
+ * socket.  TAP output.
  */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "stream.h"
 #include "tap.h"
@@ -704,6 +711,86 @@ static void test_pacing_after_stall(void)
 	      largest_burst(from, NULL));
 }
 
+static uint64_t monotonic(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * To a real socket, a thread of the stream paces: an IDR queued just
+ * before the loop goes away for 300 ms (an encode) arrives whole, paced,
+ * meanwhile.  Real time, so only loose bounds.
+ */
+static void test_pacer_thread(void)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(sa);
+	uint64_t t0, kt[512], first = 0, last = 0;
+	int rx, tx, n = 0, burst = 1, best = 1, ret;
+	uint16_t seq = 0;
+	bool in_order = true;
+
+	rx = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	tx = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (rx < 0 || tx < 0 || bind(rx, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    setsockopt(rx, SOL_SOCKET, SO_RCVBUF, &(int){ 4 << 20 }, sizeof(int)) ||
+	    setsockopt(rx, SOL_SOCKET, SO_TIMESTAMPNS, &(int){ 1 }, sizeof(int)) ||
+	    getsockname(rx, (struct sockaddr *)&sa, &len) ||
+	    connect(tx, (struct sockaddr *)&sa, sizeof(sa))) {
+		check(0, "pacer thread: loopback sockets: %s", strerror(errno));
+		return;
+	}
+	setup(16666, 200000);
+	stream_stop(&st);
+	stream_init(&st, &(struct stream_config){ .latency_ms = 100, .idr_ms = 100000,
+						  .idr_min_ms = 250 });
+	t0 = monotonic();
+	stream_start(&st, fe, tx, t0);
+	stream_play(&st, false, t0);
+	ret = stream_frame(&st, t0, 1, NULL, t0);
+	check(ret == STREAM_OK && st.threaded, "pacer thread: running");
+	usleep(300000);
+	for (;;) {
+		union { struct cmsghdr h; char b[CMSG_SPACE(sizeof(struct timespec))]; } c;
+		uint8_t buf[RTP_PACKET_SIZE];
+		struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &c,
+				     .msg_controllen = sizeof(c) };
+		struct cmsghdr *cm;
+		struct timespec ts = { 0 };
+
+		if (recvmsg(rx, &mh, 0) != RTP_PACKET_SIZE || n == 512)
+			break;
+		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
+			if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_TIMESTAMPNS)
+				memcpy(&ts, CMSG_DATA(cm), sizeof(ts));
+		kt[n] = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+		if (n && (uint16_t)(buf[2] << 8 | buf[3]) != (uint16_t)(seq + 1))
+			in_order = false;
+		seq = (uint16_t)(buf[2] << 8 | buf[3]);
+		if (n && kt[n] - kt[n - 1] < 500000) {
+			if (++burst > best)
+				best = burst;
+		} else if (n) {
+			burst = 1;
+		}
+		if (!n)
+			first = kt[n];
+		last = kt[n];
+		n++;
+	}
+	/* Its 150-odd datagrams, the first PSI and PCR, the tick's. */
+	check(n >= 155 && in_order, "pacer thread: the IDR's %d datagrams, in order", n);
+	check(best <= 12 && last - first >= 30000000ull,
+	      "pacer thread: in bursts of at most 12 (%d), over %llu ms", best,
+	      (unsigned long long)((last - first) / 1000000));
+	stream_stop(&st);
+	close(rx);
+}
+
 int main(void)
 {
 	test_basic();
@@ -714,6 +801,7 @@ int main(void)
 	test_pacing_after_stall();
 	test_full_socket();
 	test_idle();
+	test_pacer_thread();
 	stream_stop(&st);
 	frame_encoder_destroy(fe);
 	return tap_done();
