@@ -66,19 +66,19 @@ for o in objs:
 PY
 }
 wait_node() { # present|absent seconds
-	local i n
+	local i got
 	for ((i = 0; i < $2 * 2; i++)); do
-		n=$(node)
-		if [ "$1" = present ] && [ -n "$n" ]; then echo "$n"; return 0; fi
-		if [ "$1" = absent ] && [ -z "$n" ]; then return 0; fi
+		got=$(node)
+		if [ "$1" = present ] && [ -n "$got" ]; then echo "$got"; return 0; fi
+		if [ "$1" = absent ] && [ -z "$got" ]; then return 0; fi
 		sleep 0.5
 	done
-	echo "$n"
+	echo "$got"
 	return 1
 }
 
 one() { # label, codec, wfd_audio_codecs of the sink
-	local label=$1 codec=$2 offer=$3 n rc client sink
+	local label=$1 codec=$2 offer=$3 nd rc client sink
 	"$top/tests/e2e/pattern_client" 90 > "$out/client-$label.log" 2>&1 &
 	client=$!
 	"$sinkbin" --connect "$rtsp" --rtp-port 19000 --formats "$formats" --audio "$offer" \
@@ -88,12 +88,12 @@ one() { # label, codec, wfd_audio_codecs of the sink
 	# The node appears with the session, named for the output, described by the sink.
 	rc=0
 	wait_grep "$out/sink-$label.log" "M7 playing" 1 90 || { echo "# $label: the sink never played"; rc=1; }
-	n=$(wait_node present 30) || rc=1
-	echo "# $label: during the session, pw-dump: ${n:-no wfd-output-1}"
+	nd=$(wait_node present 30) || rc=1
+	echo "# $label: during the session, pw-dump: ${nd:-no wfd-output-1}"
 	pw-cli ls Node 2> /dev/null | grep -B1 -A6 'wfd-output-1' | sed "s/^/# $label: pw-cli ls Node: /"
-	echo "$n" | grep -q "node.description=$name media.class=Audio/Sink" || rc=1
+	echo "$nd" | grep -q "node.description=$name media.class=Audio/Sink" || rc=1
 	grep -m1 "M4 audio" "$out/sink-$label.log" | sed "s/^/# $label: /"
-	grep "sound output" "$out/wfdd.log" | tail -n 1 | sed "s/^/# $label: /"
+	grep "sent as" "$out/wfdd.log" | tail -n 1 | sed "s/^/# $label: /"
 	[ $rc -eq 0 ] || tail -n 20 "$out/wfdd.log" | sed 's/^/# wfdd: /'
 	result "node_appears_${label}" $rc
 

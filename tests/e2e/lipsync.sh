@@ -73,7 +73,7 @@ for codec in $codecs; do
 	wait "$wfdd_pid"
 	kill "$rx"
 	wait "$rx" 2> /dev/null
-	grep -m1 "sound output" "$out/wfdd-$codec.log" | sed "s/^/# $codec: /"
+	grep -m1 "sent as" "$out/wfdd-$codec.log" | sed "s/^/# $codec: /"
 	"$check" lipsync "$out/$codec.ts" "$codec" 100 "$out/$codec.ts.arrivals" \
 		"$out/client-$codec.log" > "$out/check-$codec.log" 2>&1 || rc=1
 	sed "s/^/# /" "$out/check-$codec.log"

@@ -19,8 +19,11 @@ pw_session_start() {
 	export XDG_RUNTIME_DIR=/run/wfd-audio-user
 	rm -rf "$XDG_RUNTIME_DIR"
 	mkdir -m 0700 -p "$XDG_RUNTIME_DIR"
-	read -r DBUS_SESSION_BUS_ADDRESS pw_dbus_pid < <(dbus-daemon --session --fork \
-		--print-address=1 --print-pid=1 | tr '\n' ' ')
+	# (No process substitution: the test VM has no /dev/fd.)
+	local bus
+	bus=$(dbus-daemon --session --fork --print-address=1 --print-pid=1) || return 1
+	DBUS_SESSION_BUS_ADDRESS=${bus%%$'\n'*}
+	pw_dbus_pid=${bus##*$'\n'}
 	export DBUS_SESSION_BUS_ADDRESS
 	pipewire > "$out/pipewire.log" 2>&1 &
 	pw_pid=$!

@@ -18,8 +18,9 @@ done
 dir=$(mktemp -d /tmp/wfd-pw-check-XXXXXX)
 export XDG_RUNTIME_DIR=$dir/run
 mkdir -m 0700 "$XDG_RUNTIME_DIR"
-read -r DBUS_SESSION_BUS_ADDRESS dbus_pid < <(dbus-daemon --session --fork --print-address=1 \
-	--print-pid=1 | tr '\n' ' ')
+bus=$(dbus-daemon --session --fork --print-address=1 --print-pid=1)
+DBUS_SESSION_BUS_ADDRESS=${bus%%$'\n'*}
+dbus_pid=${bus##*$'\n'}
 export DBUS_SESSION_BUS_ADDRESS
 pids=()
 cleanup() {
