@@ -101,7 +101,8 @@ one() { # label, codec, wfd_audio_codecs of the sink
 	pactl set-sink-volume wfd-output-1 100% 2>&1 | sed 's/^/# pactl: /'
 	pactl set-sink-mute wfd-output-1 0
 	pactl get-sink-volume wfd-output-1 | head -n 1 | sed "s/^/# $label: /"
-	pw-play --target wfd-output-1 "$out/tone.wav" > "$out/pw-play-$label.log" 2>&1
+	# (pw-play waits for ever for a target that is not there.)
+	timeout 60 pw-play --target wfd-output-1 "$out/tone.wav" > "$out/pw-play-$label.log" 2>&1
 	echo "# $label: pw-play: exit $?"
 
 	# The session ends (the sink's TEARDOWN): the node goes.

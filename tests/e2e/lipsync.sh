@@ -64,7 +64,7 @@ for codec in $codecs; do
 	"$wfdd" --rtp "127.0.0.1:$port" --output 1 --mode 320x240@30 --bitrate 1000 \
 		--name "Lip sync" --audio "$codec" -v > "$out/wfdd-$codec.log" 2>&1 &
 	wfdd_pid=$!
-	"$top/tests/e2e/av_flash" "${LIPSYNC_FLASHES:-3}" > "$out/client-$codec.log" 2>&1
+	timeout 300 "$top/tests/e2e/av_flash" "${LIPSYNC_FLASHES:-3}" > "$out/client-$codec.log" 2>&1
 	rc=$?
 	sed "s/^/# $codec: /" "$out/client-$codec.log"
 	# The last flash's picture and click are on their way.

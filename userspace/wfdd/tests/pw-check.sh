@@ -75,7 +75,7 @@ result node_appears $?
 wait_for 20 eval 'pactl list short sinks 2> /dev/null | grep -q wfd-output-1'
 pactl set-sink-volume wfd-output-1 100%
 pactl set-sink-mute wfd-output-1 0
-pw-play --target wfd-output-1 "$dir/tone.wav" &
+timeout 30 pw-play --target wfd-output-1 "$dir/tone.wav" &
 pids+=($!)
 # The node's volume and mute act on what it takes: 50 % (-18.06 dB, as
 # pactl's volumes are cubic), then muted.
