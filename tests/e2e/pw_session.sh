@@ -28,7 +28,18 @@ pw_session_start() {
 	pipewire > "$out/pipewire.log" 2>&1 &
 	pw_pid=$!
 	pw_wait_file "$XDG_RUNTIME_DIR/pipewire-0" 30 || return 1
-	wireplumber > "$out/wireplumber.log" 2>&1 &
+	pw-cli info 0 > /dev/null 2>&1
+	# Under emulation WirePlumber has been seen to lose its connection to
+	# PipeWire while it starts (and exit): keep one running.
+	(
+		while :; do
+			WIREPLUMBER_DEBUG=${WIREPLUMBER_DEBUG:-3} wireplumber &
+			echo $! > "$XDG_RUNTIME_DIR/wireplumber.pid"
+			wait $!
+			echo "pw_session: wireplumber exited ($?), starting it again"
+			sleep 1
+		done
+	) >> "$out/wireplumber.log" 2>&1 &
 	pw_wp_pid=$!
 	pipewire-pulse > "$out/pipewire-pulse.log" 2>&1 &
 	pw_pp_pid=$!
@@ -37,6 +48,10 @@ pw_session_start() {
 }
 
 pw_session_stop() {
-	kill "$pw_pp_pid" "$pw_wp_pid" "$pw_pid" "$pw_dbus_pid" 2> /dev/null
+	# The keeper first, then the WirePlumber it runs.
+	kill -KILL "$pw_wp_pid" 2> /dev/null
+	kill "$(cat "$XDG_RUNTIME_DIR/wireplumber.pid" 2> /dev/null)" 2> /dev/null
+	kill "$pw_pp_pid" "$pw_pid" "$pw_dbus_pid" 2> /dev/null
 	wait "$pw_pp_pid" "$pw_wp_pid" "$pw_pid" 2> /dev/null
+	return 0
 }
