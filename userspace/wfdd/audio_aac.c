@@ -30,6 +30,7 @@ void adts_header(uint8_t h[7], size_t payload)
 #include <libavcodec/avcodec.h>
 #include <libavutil/channel_layout.h>
 #include <libavutil/log.h>
+#include <libavutil/opt.h>
 
 struct aac_enc {
 	AVCodecContext *c;
@@ -77,6 +78,11 @@ int aac_enc_create(struct aac_enc **out, int bitrate)
 	e->c->bit_rate = bitrate;
 	e->c->profile = FF_PROFILE_AAC_LOW;
 	e->c->time_base = (AVRational){ 1, AUDIO_RATE };
+	/*
+	 * The fast coder: a fraction of the CPU of the default two-loop
+	 * search, which under emulation took more than wfdd's loop could spare.
+	 */
+	av_opt_set(e->c->priv_data, "aac_coder", "fast", 0);
 	if (avcodec_open2(e->c, codec, NULL) < 0 || e->c->frame_size != AUDIO_AAC_FRAMES)
 		goto fail;
 	e->f->format = AV_SAMPLE_FMT_FLTP;
