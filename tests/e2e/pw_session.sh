@@ -16,6 +16,13 @@ pw_wait_file() { # file seconds
 }
 
 pw_session_start() {
+	local d
+	# WirePlumber's logind module (loaded for Bluetooth) fails, and
+	# WirePlumber with it, where logind's directories are missing (the
+	# test VM's /run is a fresh tmpfs).
+	for d in seats sessions users machines; do
+		[ -d "/run/systemd/$d" ] || mkdir -p "/run/systemd/$d"
+	done
 	export XDG_RUNTIME_DIR=/run/wfd-audio-user
 	rm -rf "$XDG_RUNTIME_DIR"
 	mkdir -m 0700 -p "$XDG_RUNTIME_DIR"
