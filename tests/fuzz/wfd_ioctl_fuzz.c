@@ -941,6 +941,27 @@ static void set_master(struct thr *t, uint64_t slot, int master)
 		t->cards[slot % NCARD].master = master;
 }
 
+/* A claim slot with (1) or without (0) a session, or -1. */
+static int claim_with(struct thr *t, bool session)
+{
+	int i;
+
+	for (i = 0; i < NCLAIM; i++)
+		if (t->claims[i].fd >= 0 && !t->claims[i].sid == !session)
+			return i;
+	return -1;
+}
+
+static bool have_held(struct thr *t)
+{
+	int i;
+
+	for (i = 0; i < NCLAIM; i++)
+		if (t->claims[i].fd >= 0 && t->claims[i].held)
+			return true;
+	return false;
+}
+
 static bool have_card(struct thr *t)
 {
 	int i;
@@ -978,7 +999,16 @@ static unsigned int op_weight(struct thr *t, int type)
 	if ((ops[type].flags & F_CLAIMFD) && !have_claim(t))
 		w = (w + 7) / 8;
 	if ((type == OP_CLAIM || type == OP_BROKER_CLAIM) && !have_claim(t))
-		w *= 3;
+		w = w * 3 / 2;
+	/* A claim without a session connects; without one, little else works. */
+	if (type == OP_CONNECT && claim_with(t, false) >= 0)
+		w *= 2;
+	if ((type == OP_ACQUIRE || type == OP_STATUS || type == OP_STATS ||
+	     type == OP_DISCONNECT || type == OP_CLAIM_READ || type == OP_CLAIM_POLL) &&
+	    have_claim(t) && claim_with(t, true) < 0)
+		w = (w + 5) / 6;
+	if (type == OP_RELEASE && !have_held(t))
+		w = (w + 3) / 4;
 	/* Without capabilities, CLAIM is a plain EACCES check. */
 	if (type == OP_CLAIM && g.nocaps)
 		w = 4;
@@ -1160,6 +1190,13 @@ static void gen_op(struct thr *t, struct op *op)
 
 		a[0] = master_card(t) >= 0 && pct(t, 90) ? (uint64_t)master_card(t) : pick_card(t);
 		o = (uint32_t)below(t, g.num_outputs);
+		/* Frames for our own session, half of the time. */
+		if (claim_with(t, true) >= 0 && pct(t, 50)) {
+			uint32_t out = t->claims[claim_with(t, true)].output;
+
+			if (out && out <= g.num_outputs)
+				o = out - 1;
+		}
 		a[1] = o;
 		r = (unsigned int)below(t, 104);
 		for (k = 0; k < 9 && r >= kw[k]; k++)
@@ -1214,7 +1251,8 @@ static void gen_op(struct thr *t, struct op *op)
 						  EDID_MAX, EDID_MAX + 128, 0x80000000, 0xffffffff };
 		unsigned int r = (unsigned int)below(t, 100), k;
 
-		a[0] = pick_claim(t, false);
+		a[0] = claim_with(t, false) >= 0 && pct(t, 85) ? (uint64_t)claim_with(t, false) :
+									pick_claim(t, false);
 		for (k = 0; k < 10 && r >= hw[k]; k++)
 			r -= hw[k];
 		a[1] = k;
@@ -1467,8 +1505,8 @@ static long do_broker_claim(struct thr *t, const uint64_t *a)
 	unsigned int slot = a[0] % NCLAIM;
 	uint32_t req = (uint32_t)a[1];
 	char cbuf[CMSG_SPACE(sizeof(int))];
-	int32_t err = -EIO;
-	struct iovec iov = { .iov_base = &err, .iov_len = sizeof(err) };
+	int32_t reply[2] = { -EIO, 0 };	/* errno, output claimed */
+	struct iovec iov = { .iov_base = reply, .iov_len = sizeof(reply) };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
 			      .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
 	struct cmsghdr *cm;
@@ -1484,16 +1522,16 @@ static long do_broker_claim(struct thr *t, const uint64_t *a)
 	}
 	n = recvmsg(g.broker, &msg, MSG_CMSG_CLOEXEC);
 	pthread_mutex_unlock(&g.broker_lock);
-	if (n != sizeof(err))
+	if (n != sizeof(reply))
 		return n < 0 ? -errno : -EPROTO;
 	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm))
 		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
 			memcpy(&fd, CMSG_DATA(cm), sizeof(fd));
-	if (err)
-		return err;
+	if (reply[0])
+		return reply[0];
 	if (fd < 0)
 		return -EPROTO;
-	claim_store(t, slot, fd, req);
+	claim_store(t, slot, fd, (uint32_t)reply[1]);
 	return fd;
 }
 
@@ -3434,8 +3472,8 @@ static void broker_loop(int sock, int card)
 	for (;;) {
 		struct drm_wfd_claim args;
 		char cbuf[CMSG_SPACE(sizeof(int))];
-		int32_t err;
-		struct iovec iov = { .iov_base = &err, .iov_len = sizeof(err) };
+		int32_t reply[2];	/* errno, output claimed */
+		struct iovec iov = { .iov_base = reply, .iov_len = sizeof(reply) };
 		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
 		uint32_t req;
 		ssize_t n = recv(sock, &req, sizeof(req), 0);
@@ -3448,8 +3486,9 @@ static void broker_loop(int sock, int card)
 		memset(&args, 0, sizeof(args));
 		args.output = req;
 		args.fd = -1;
-		err = ioctl(card, DRM_IOCTL_WFD_CLAIM, &args) ? -errno : 0;
-		if (!err) {
+		reply[0] = ioctl(card, DRM_IOCTL_WFD_CLAIM, &args) ? -errno : 0;
+		reply[1] = (int32_t)args.output;
+		if (!reply[0]) {
 			struct cmsghdr *cm;
 
 			memset(cbuf, 0, sizeof(cbuf));
@@ -3462,7 +3501,7 @@ static void broker_loop(int sock, int card)
 			memcpy(CMSG_DATA(cm), &args.fd, sizeof(int));
 		}
 		n = sendmsg(sock, &msg, MSG_NOSIGNAL);
-		if (!err)
+		if (!reply[0])
 			close(args.fd);
 		if (n < 0)
 			return;
