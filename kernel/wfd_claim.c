@@ -537,7 +537,10 @@ static ssize_t wfd_event_put(char __user *buf, size_t room, u32 type,
 		return 0;
 	base->type = type;
 	base->length = len;
-	return copy_to_user(buf, ev, len) ? -EFAULT : len;
+	/* Not "? -EFAULT : len": that is unsigned, and -EFAULT a byte count. */
+	if (copy_to_user(buf, ev, len))
+		return -EFAULT;
+	return len;
 }
 
 /* Is the mode the daemon was told not the current one? */

@@ -1590,7 +1590,8 @@ static void on_alarm(int sig)
 
 /*
  * read() of the claim fd: whole events only (-EINVAL when the buffer
- * cannot take the next one, which stays), -EAGAIN when nothing is pending
+ * cannot take the next one, which stays; -EFAULT when it cannot be
+ * written, and nothing is consumed), -EAGAIN when nothing is pending
  * and O_NONBLOCK, a blocking read that waits, POLLIN while something is
  * pending.  The events are state: frames committed while the daemon does
  * not read are one FRAME_READY naming the latest, with the damage of all.
@@ -1606,6 +1607,7 @@ static int test_read_rules(struct ctx *c)
 	uint64_t id, buf[512], seq;
 	pthread_t th;
 	double t0;
+	void *bad;
 	ssize_t n;
 	int fl;
 
@@ -1624,6 +1626,11 @@ static int test_read_rules(struct ctx *c)
 	/* Too small for any event: nothing is consumed. */
 	CHECK(read(c->claim, buf, 8) == -1 && errno == EINVAL);
 	CHECK(read(c->claim, buf, 0) <= 0);
+	/* A buffer that cannot be written: -EFAULT, and nothing is consumed. */
+	bad = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(bad != MAP_FAILED);
+	CHECK(read(c->claim, bad, 4096) == -1 && errno == EFAULT);
+	munmap(bad, 4096);
 	CHECK(readable(c->claim));
 	usleep(100000);
 	n = read(c->claim, buf, sizeof(buf));
