@@ -175,6 +175,9 @@ result installed_module_modprobe $rc
 rc=0
 mkdir -p /run/udev/rules.d
 cp "$top/userspace/data/70-wfd.rules" /run/udev/rules.d/
+# The group the rule names, as the package creates it (the guest's /etc is
+# a throw-away overlay).
+getent group wfd > /dev/null || systemd-sysusers "$top/userspace/data/wfd.sysusers"
 udevd=""
 if ! udevadm control --ping 2>/dev/null; then
 	/lib/systemd/systemd-udevd --daemon 2> "$out/udevd.log" && udevd=1
@@ -192,8 +195,9 @@ head -n 1 "$out/udev.txt" | grep -qx "/dev/dri/wfd: wfd UAPI 2, 1 output" || { s
 result udev_rule $rc
 
 # 8: what wfdd@.service grants is enough: a user that is not root, in the
-# video group (the card's, as udev set it up just now), with CAP_SYS_ADMIN
-# as its one capability, streams; without the capability it may not.
+# groups wfd (the card's, as udev set it up just now) and render, not in
+# video, with CAP_SYS_ADMIN as its one capability, streams; without the
+# capability it may not.
 rc=0
 python3 -c '
 import socket, sys
@@ -204,7 +208,10 @@ while True:
 sink=$!
 wait_udp_bound "$port" 60
 ls -l "$(readlink -f /dev/dri/wfd)" | sed 's/^/# /'
-unit=(setpriv --reuid=65534 --regid=65534 --groups="$video")
+[ "$(stat -c %G:%a "$(readlink -f /dev/dri/wfd)")" = wfd:660 ] ||
+	{ echo "# the udev rule did not give the card to group wfd, mode 0660"; rc=1; }
+unit=(setpriv --reuid=65534 --regid=65534
+	--groups="$(getent group wfd | cut -d: -f3),$(getent group render | cut -d: -f3)")
 "${unit[@]}" --inh-caps=-all --bounding-set=-all "$wfdd" --device /dev/dri/wfd --output 1 \
 	--rtp "127.0.0.1:$port" --mode 640x480@30 > "$out/nocap.log" 2>&1
 nocap=$?
