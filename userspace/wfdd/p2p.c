@@ -4,6 +4,7 @@
  * peer to what the user asked for.
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -60,8 +61,15 @@ const struct p2p_ops *p2p_backend(const char *name)
 
 const struct p2p_ops *p2p_backend_auto(const char *iface, int verbose)
 {
-	(void)iface;
-	(void)verbose;
-	/* The nm backend joins here once it is tested (see p2p_nm.c). */
+#ifdef WFD_HAVE_NM
+	/* wpa_supplicant driven behind NetworkManager's back would fight it. */
+	if (p2p_nm_manages(iface)) {
+		if (verbose)
+			fprintf(stderr, "p2p: NetworkManager manages the Wi-Fi device: nm backend\n");
+		return &p2p_nm_ops;
+	}
+#endif
+	if (verbose)
+		fprintf(stderr, "p2p: wpa backend (wpa_supplicant's control interface)\n");
 	return &p2p_wpa_ops;
 }

@@ -994,8 +994,18 @@ void p2p_link_main(int fd, const struct p2p_link_opts *o)
 			snprintf(host, sizeof(host), "wfd");
 		k.cfg.device_name = host;
 	}
-	if (k.ops->go_intent == false && o->go_intent >= 0)
-		say("the %s backend takes no GO intent", k.ops->name);
+	/* What "auto" picked may not do what the options ask. */
+	if ((!k.ops->pin && (o->method == P2P_METHOD_PIN_DISPLAY ||
+			     o->method == P2P_METHOD_PIN_KEYPAD)) ||
+	    (!k.ops->join && o->method == P2P_METHOD_JOIN) ||
+	    (!k.ops->go_intent && o->go_intent >= 0)) {
+		struct p2p_link_msg m = { .type = P2P_LINK_FATAL, .status = 2 };
+
+		say("the %s backend connects by push button only: no PIN, no join, no GO intent "
+		    "(--p2p-backend wpa drives wpa_supplicant itself)", k.ops->name);
+		p2p_link_send(fd, &m);
+		_exit(2);
+	}
 	make_rundir(&k);
 	if (open_backend(&k)) {
 		struct p2p_link_msg m = { .type = P2P_LINK_FATAL, .status = 1 };
