@@ -44,14 +44,16 @@ wait_udp_bound() {
 
 # wait_grep FILE PATTERN COUNT SECONDS: until FILE has COUNT lines matching
 # the extended regular expression PATTERN.
+# (Seconds of wall clock: under a loaded emulator each round takes far
+# longer than its sleep.)
 wait_grep() {
-	local c
-	for _ in $(seq $(($4 * 5))); do
+	local c end=$((SECONDS + $4))
+	while :; do
 		c=$(grep -cE "$2" "$1" 2>/dev/null)
 		[ "${c:-0}" -ge "$3" ] && return 0
+		[ "$SECONDS" -lt "$end" ] || return 1
 		sleep 0.2
 	done
-	return 1
 }
 # wait_ending BEFORE SECONDS: until the kernel records a new session ending.
 wait_ending() {
