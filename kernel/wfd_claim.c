@@ -179,6 +179,54 @@ static void wfd_session_end(struct wfd_claim *claim, s32 status, s32 diag)
 
 /* --- CONNECT --------------------------------------------------------- */
 
+/*
+ * CTA data blocks the core warns about rather than ignores: a YCbCr 4:2:0
+ * capability map (extended tag 15) of more than 8 bytes hits a
+ * WARN_ON_ONCE in parse_cta_y420cmdb().  The EDID is the sink's, from
+ * the network: refuse it here.
+ */
+static bool wfd_cta_blocks_ok(const u8 *p, unsigned int len)
+{
+	unsigned int i = 0, n;
+
+	while (i < len) {
+		n = p[i] & 0x1f;
+		if (i + 1 + n > len)
+			break;
+		if (p[i] >> 5 == 7 && n >= 1 && p[i + 1] == 15 && n - 1 > 8)
+			return false;
+		i += 1 + n;
+	}
+	return true;
+}
+
+/* Every CTA data block collection the core reads in @b: CTA and DisplayID. */
+static bool wfd_edid_ext_ok(const u8 *b)
+{
+	unsigned int i, n, end;
+
+	if (b[0] == 0x02) {
+		/* Byte 2: where the detailed timings start, after the blocks. */
+		return b[2] < 4 || b[2] > 127 || wfd_cta_blocks_ok(b + 4, b[2] - 4);
+	}
+	if (b[0] != 0x70)
+		return true;
+	/*
+	 * DisplayID: a 4-byte section header from byte 1 (byte 2: the bytes
+	 * of blocks that follow), then blocks of tag, revision, length; its
+	 * CTA data blocks (tag 0x81) hold CTA ones.
+	 */
+	end = min_t(unsigned int, 5 + b[2], EDID_LENGTH - 1);
+	for (i = 5; i + 3 <= end; i += 3 + n) {
+		n = b[i + 2];
+		if (i + 3 + n > end)
+			break;
+		if (b[i] == 0x81 && !wfd_cta_blocks_ok(b + i + 3, n))
+			return false;
+	}
+	return true;
+}
+
 static int wfd_edid_check(const u8 *buf, u32 size)
 {
 	static const u8 header[] = { 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0 };
@@ -196,7 +244,7 @@ static int wfd_edid_check(const u8 *buf, u32 size)
 
 		for (j = 0; j < EDID_LENGTH; j++)
 			sum += b[j];
-		if (sum)
+		if (sum || (block && !wfd_edid_ext_ok(b)))
 			return -EINVAL;
 	}
 	return 0;
@@ -294,13 +342,43 @@ static int wfd_session_args(struct wfd_claim *claim, u64 session_id,
 }
 
 /*
+ * The ops of the dma-bufs made for sessions: the core's PRIME ops, under
+ * another name.  The core takes a dma-buf with its own ops back into the
+ * device it came from as the very object (a "self-import"), and expects
+ * that object's cached dma-buf (@obj->dma_buf, tied to its GEM handles)
+ * to be that one: a session's dma-buf, not cached, would trip
+ * drm_gem_prime_fd_to_handle()'s WARN_ON once another export is cached.
+ * With these ops it is imported back as any other device's buffer.
+ */
+static const struct dma_buf_ops wfd_session_dmabuf_ops = {
+	.cache_sgt_mapping = true,
+	.attach = drm_gem_map_attach,
+	.detach = drm_gem_map_detach,
+	.map_dma_buf = drm_gem_map_dma_buf,
+	.unmap_dma_buf = drm_gem_unmap_dma_buf,
+	.release = drm_gem_dmabuf_release,
+	.mmap = drm_gem_dmabuf_mmap,
+	.vmap = drm_gem_dmabuf_vmap,
+	.vunmap = drm_gem_dmabuf_vunmap,
+};
+
+/*
  * A dma-buf of @obj: the one it was imported from, the one it was
  * exported as, or a new export.  A new one is not cached in @obj, whose
- * cache belongs to the handles of DRM files.
+ * cache belongs to the handles of DRM files (see wfd_session_dmabuf_ops).
  */
 static struct dma_buf *wfd_gem_dmabuf(struct drm_gem_object *obj)
 {
 	struct drm_device *drm = obj->dev;
+	struct dma_buf_export_info exp_info = {
+		.exp_name = KBUILD_MODNAME,
+		.owner = THIS_MODULE,
+		.ops = &wfd_session_dmabuf_ops,
+		.size = obj->size,
+		.flags = O_RDWR,
+		.priv = obj,
+		.resv = obj->resv,
+	};
 	struct dma_buf *buf;
 
 	if (obj->import_attach) {
@@ -313,7 +391,7 @@ static struct dma_buf *wfd_gem_dmabuf(struct drm_gem_object *obj)
 	if (buf)
 		get_dma_buf(buf);
 	mutex_unlock(&drm->object_name_lock);
-	return buf ?: drm_gem_prime_export(obj, O_RDWR);
+	return buf ?: drm_gem_dmabuf_export(drm, &exp_info);
 }
 
 static void wfd_acquire_fill(struct drm_wfd_frame_acquire *args,

@@ -677,6 +677,43 @@ static int test_connect(struct ctx *c)
 	return 0;
 }
 
+static int gem_close(int fd, uint32_t handle)
+{
+	struct drm_gem_close cl = { .handle = handle };
+
+	return drmIoctl(fd, DRM_IOCTL_GEM_CLOSE, &cl) ? -errno : 0;
+}
+
+static uint8_t edid_sum(const uint8_t *b)
+{
+	uint8_t sum = 0;
+
+	for (int i = 0; i < 127; i++)
+		sum += b[i];
+	return (uint8_t)-sum;
+}
+
+/* The test EDID with a CTA extension holding a Y420 capability map of @len bytes. */
+static int y420_edid(struct ctx *c, uint8_t *out, int len)
+{
+	uint8_t *ext = out + 128;
+
+	if (c->edid_size < 128)
+		return -1;
+	memcpy(out, c->edid, 128);
+	out[126] = 1;
+	out[127] = edid_sum(out);
+	memset(ext, 0, 128);
+	ext[0] = 0x02;
+	ext[1] = 3;
+	ext[2] = (uint8_t)(4 + 2 + len);
+	ext[4] = (uint8_t)(7 << 5 | (1 + len));	/* extended tag block */
+	ext[5] = 15;				/* YCbCr 4:2:0 capability map */
+	memset(ext + 6, 0xff, (size_t)len);
+	ext[127] = edid_sum(ext);
+	return 0;
+}
+
 static int test_bad_edid(struct ctx *c)
 {
 	struct drm_wfd_connect args;
@@ -710,6 +747,17 @@ static int test_bad_edid(struct ctx *c)
 	args.flags = 0;
 	args.reserved[1] = 1;
 	CHECK(util_ioctl(c->claim, WFD_IOCTL_CONNECT, &args) == -EINVAL);
+	/*
+	 * A YCbCr 4:2:0 capability map longer than 8 bytes, which the DRM
+	 * core warns about (a sink's EDID comes from the network): refused.
+	 * 8 bytes are fine.
+	 */
+	CHECK(y420_edid(c, bad, 9) == 0);
+	CHECK(util_wfd_connect(c->claim, bad, 256, 0, 0, 0, &id) == -EINVAL);
+	CHECK(y420_edid(c, bad, 8) == 0);
+	CHECK(util_wfd_connect(c->claim, bad, 256, 0, 0, 0, &id) == 0);
+	CHECK(util_wfd_disconnect(c->claim, id) == 0);
+	uevent_drain(c->uevent);
 	/* No mode the pipeline can carry. */
 	n = wfd_edid_synthesize(&huge, 1, "HUGE", bad, sizeof(bad));
 	CHECK(n == 128);
@@ -1501,7 +1549,8 @@ static int test_frames(struct ctx *c)
 	struct drm_wfd_frame_acquire f;
 	struct wfd_dumb a, b;
 	uint64_t id, buf_a, buf_b, seq;
-	int dmabuf_a, dmabuf_b;
+	int dmabuf_a, dmabuf_b, exported;
+	uint32_t handle;
 
 	CHECK(session_start(c, &id) == 0);
 	CHECK(util_dumb_create(c->comp, 1280, 720, DRM_FORMAT_XRGB8888, &a) == 0);
@@ -1527,6 +1576,16 @@ static int test_frames(struct ctx *c)
 	dmabuf_a = f.dmabuf_fd;
 	buf_a = f.buffer_id;
 	seq = f.sequence;
+	/*
+	 * Imported back into the card once the compositor's own export is
+	 * cached, the session's dma-buf is a buffer of its own (the core
+	 * warns on a self-import whose dma-buf is not the cached one).
+	 */
+	CHECK(drmPrimeHandleToFD(c->comp, a.handle, DRM_CLOEXEC, &exported) == 0);
+	CHECK(drmPrimeFDToHandle(c->comp, exported, &handle) == 0 && handle == a.handle);
+	CHECK(drmPrimeFDToHandle(c->comp, dmabuf_a, &handle) == 0 && handle != a.handle);
+	CHECK(gem_close(c->comp, handle) == 0);
+	close(exported);
 	/* One frame held at a time; nothing new to acquire anyway. */
 	CHECK(util_wfd_acquire(c->claim, id, &f) == -EBUSY);
 	CHECK(util_wfd_release(c->claim, id, seq + 100) == -EINVAL);
