@@ -69,6 +69,12 @@
 #define ERRNO_MAX	256
 /* dma-bufs larger than this are not imported into vgem: it pins them. */
 #define VGEM_IMPORT_MAX	(64ull << 20)
+/*
+ * The shmem helper allocates (and pins) every page of a dumb buffer at
+ * its first mmap: 4 threads with 8 buffers of hundreds of MB each ran
+ * the guest out of memory.  A 3840x2160 XRGB buffer still maps.
+ */
+#define DUMB_MAP_MAX	(36ull << 20)
 /* An operation this slow is reported (the VM is emulated: generous). */
 #define SLOW_NS		5000000000ull
 
@@ -1735,7 +1741,7 @@ static long do_dumb_map(struct thr *t, const uint64_t *a)
 	r = xioctl(t, fd, DRM_IOCTL_MODE_MAP_DUMB, &m);
 	if (r)
 		return r;
-	if (!d->size || d->size > (1ull << 34))
+	if (!d->size || d->size > DUMB_MAP_MAX)
 		return -E2BIG;
 	p = mmap(NULL, d->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)m.offset);
 	if (p == MAP_FAILED)
