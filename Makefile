@@ -1,7 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # make demo       install what is needed, build, and run weston on a wfd output
-#                 streamed to a sink in a VM (DEMO_KERNEL=6.12); results in demo-out/
+#                 streamed to a sink in a VM (DEMO_KERNEL=6.12), then a tone into
+#                 its sound output and a lip-sync measurement; results in demo-out/
+# make demo-p2p   Wi-Fi Direct in the VM: wfdctl sinks and wfdd --p2p with a
+#                 simulated TV; results in demo-out/p2p/
 # make            build wfd.ko for KDIR (default: the running kernel's build
 #                 tree, else the newest Debian headers tests/vm fetched)
 # make check      run the test suite (in-VM tests on Debian 6.1 and 6.12)
@@ -40,7 +43,7 @@ endif
 
 KSRC := Kbuild $(wildcard kernel/*.c kernel/*.h kernel/*.sh) include/uapi/drm/wfd_drm.h
 
-.PHONY: all module modules clean check check-full check-debug check-kernel igt sparse checkpatch selftests demo userspace
+.PHONY: all module modules clean check check-full check-debug check-kernel igt sparse checkpatch selftests demo demo-p2p userspace
 .PHONY: install install-module install-userspace uninstall dkms-install dkms-uninstall
 
 DEMO_KERNEL ?= 6.12
@@ -54,10 +57,21 @@ demo:
 	bash tests/deps.sh
 	$(MAKE) userspace
 	rm -rf demo-out && mkdir -p demo-out
-	@# weston under emulation is slow: the VM gets half an hour.
-	@WFD_VM_OUT=$(CURDIR)/demo-out tests/vm/run.sh --kernel $(DEMO_KERNEL) --timeout 1800 \
+	@# weston under emulation is slow, and the sound scenes follow: 40 minutes.
+	@WFD_VM_OUT=$(CURDIR)/demo-out tests/vm/run.sh --kernel $(DEMO_KERNEL) --timeout 2400 \
 		-- tests/demo/demo.sh; rc=$$?; \
-	 echo "demo: results in $(CURDIR)/demo-out/: report.txt, frame-*.png (what the sink decoded), weston.log"; \
+	 echo "demo: results in $(CURDIR)/demo-out/: report.txt, frame-*.png (what the sink decoded), weston.log, audio/, lipsync/"; \
+	 exit $$rc
+
+# Wi-Fi Direct over simulated radios: wfdctl sinks finds a simulated TV,
+# wfdd --p2p casts to it (tests/e2e/p2p.sh --smoke), results in demo-out/p2p/.
+demo-p2p:
+	bash tests/deps.sh
+	$(MAKE) userspace
+	rm -rf demo-out/p2p && mkdir -p demo-out
+	@WFD_VM_OUT=$(CURDIR)/demo-out tests/vm/run.sh --kernel $(DEMO_KERNEL) --timeout 1200 \
+		-- tests/demo/p2p.sh; rc=$$?; \
+	 echo "demo-p2p: results in $(CURDIR)/demo-out/p2p/: report.txt, frame-tv.png (what the TV decoded), the logs"; \
 	 exit $$rc
 
 all: module
@@ -212,7 +226,7 @@ FUZZ_THREADS ?= 4
 FUZZ_SEED ?= $(shell date +%s)
 fuzz-kernel:
 	$(MAKE) -C tests/fuzz
-	tests/vm/run.sh --kernel $(FUZZ_KERNEL) --timeout $$(( $(FUZZ_MINUTES) * 90 + 900 )) -- \
+	tests/vm/run.sh --kernel $(FUZZ_KERNEL) --mem 4096 --timeout $$(( $(FUZZ_MINUTES) * 90 + 900 )) -- \
 		env FUZZ_MINUTES=$(FUZZ_MINUTES) FUZZ_SEED=$(FUZZ_SEED) FUZZ_THREADS=$(FUZZ_THREADS) \
 		FUZZ_REPLAY=$(FUZZ_REPLAY) tests/fuzz/run-in-vm.sh
 

@@ -5,8 +5,10 @@
 # (weston on the wfd card, a client, wfdd listening, a Wi-Fi Display sink
 # whose session ends badly, a second one), with weston's desktop shown
 # during the second session.
+# Then a 1 kHz tone played into the session's sound output and a lip-sync
+# measurement (tests/e2e/audio.sh and lipsync.sh, LPCM).
 # Leaves in $WFD_OUT the PNGs the sink decoded, weston's log, the daemon's
-# and the sink's logs, the scenario's KTAP and report.txt.
+# and the sink's logs, the scenarios' KTAP and report.txt.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=$WFD_OUT
 
@@ -14,6 +16,11 @@ out=$WFD_OUT
 WESTON_E2E_OUT=$out WESTON_E2E_DESKTOP=1 "$top/tests/e2e/weston.sh" | tee /run/scenario.ktap
 rc=${PIPESTATUS[0]}
 cp /run/scenario.ktap "$out/scenario.ktap"
+
+# Sound: a 1 kHz tone played into the session's PipeWire sink (LPCM), and
+# the lip-sync of a flash and a click, each with its own short session.
+AUDIO_CASES=lpcm "$top/tests/e2e/audio.sh" > "$out/audio.ktap" 2>&1 || rc=1
+LIPSYNC_CODECS=lpcm "$top/tests/e2e/lipsync.sh" > "$out/lipsync.ktap" 2>&1 || rc=1
 
 # The statistics wfdd printed each second (-v), averaged over the seconds
 # in which it sent frames: an idle desktop sends none.
@@ -52,6 +59,11 @@ endings() { grep '^# output1.ending' "$out/scenario.ktap" | sed 's/^# output1.en
 	endings | sed '1s/^/endings:     /; 2,$s/^/             /'
 	echo "             (wfdd: $(grep 'session ends' "$out/wfdd.log" | sed 's/^wfdd: //' | tr '\n' ';' | sed 's/;$//; s/;/; /g'))"
 	echo "scenario:    $(grep -c '^ok' "$out/scenario.ktap") of $(grep -c '^\(not \)\?ok' "$out/scenario.ktap") checks passed (scenario.ktap)"
+	echo "sound:       $(grep -m1 -o 'M4 audio.*' "$out/audio/sink-lpcm.log"), played into $(grep -m1 -o 'pw-dump: id.*' "$out/audio.ktap" | sed 's/pw-dump: id [0-9]* //')"
+	echo "             the sink decoded: $(grep -m1 -o 'check_audio: lpcm.*' "$out/audio.ktap" | sed 's/^check_audio: //')"
+	echo "lip-sync:    $(grep -m1 -o 'lip-sync lpcm.*' "$out/lipsync.ktap")"
+	echo "             $(grep -m1 -o 'audio latency.*' "$out/lipsync.ktap")"
+	echo "sound checks: $(cat "$out/audio.ktap" "$out/lipsync.ktap" | grep -c '^ok') of $(cat "$out/audio.ktap" "$out/lipsync.ktap" | grep -c '^\(not \)\?ok') passed (audio.ktap, lipsync.ktap)"
 	echo "frames:      frame-before.png (pattern client), frame-after.png (after the client changed),"
 	echo "             frame-second-session.png (the output back), frame-desktop.png (weston's desktop),"
 	echo "             each decoded by ffmpeg from the MPEG-TS the sink received"
