@@ -292,14 +292,15 @@ void wfds_init(struct wfds *s, const struct wfds_config *cfg, uint64_t now)
 	send_request(s, K_M1, NULL, now);
 }
 
-static void reply(struct wfds *s, const struct rtsp_msg *m, int status, const char *extra)
+/* Queue a reply; false when it did not fit, which has ended the session. */
+static bool reply(struct wfds *s, const struct rtsp_msg *m, int status, const char *extra)
 {
 	struct rtsp_out o;
 
 	rtsp_out_response(&o, s->out + s->out_len, sizeof(s->out) - s->out_len, status, m->cseq);
 	if (extra)
 		rtsp_out_header(&o, "Session", "%s", extra);
-	queue_out(s, &o, NULL, NULL, 0, false);
+	return queue_out(s, &o, NULL, NULL, 0, false);
 }
 
 static void maybe_m3(struct wfds *s, uint64_t now)
@@ -537,7 +538,8 @@ static void on_set_parameter(struct wfds *s, const struct rtsp_msg *m, uint64_t 
 	    !session_ok(s, m, p.present & WFD_P_STANDBY ? "M12 standby" : "M13 IDR request"))
 		return;
 	log_params(s, &p, "SET_PARAMETER");
-	reply(s, m, 200, NULL);
+	if (!reply(s, m, 200, NULL))
+		return;
 	if (p.present & WFD_P_IDR_REQUEST)
 		wfds_request_idr(s, now);
 	if ((p.present & WFD_P_STANDBY) && established(s)) {
@@ -573,7 +575,13 @@ static void on_request(struct wfds *s, const struct rtsp_msg *m, uint64_t now)
 		if (!established(s)) {
 			reply(s, m, 455, NULL);
 		} else if (session_ok(s, m, "PAUSE")) {
-			reply(s, m, 200, s->session_id);
+			/*
+			 * A reply that does not fit (a sink that sends but no
+			 * longer reads) has ended the session: PAUSED would
+			 * bring it back, to end a second time.
+			 */
+			if (!reply(s, m, 200, s->session_id))
+				return;
 			if (s->state == WFDS_PLAYING)
 				emit(s, WFDS_PAUSE, 0, 0);
 			if (s->state != WFDS_STANDBY)

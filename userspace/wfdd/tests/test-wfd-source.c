@@ -919,6 +919,52 @@ static void test_numbering_and_server_port(void)
 	EXPECT(action(WFDS_PLAY, NULL));
 }
 
+/*
+ * A sink that keeps sending but stops reading: our replies pile up
+ * unwritten until one does not fit, and that ends the session
+ * (CRITICAL_ERROR, -ENOBUFS).  When the one that does not fit answers a
+ * PAUSE (M9), playing or in standby, the session must stay ended: not
+ * be paused again, and end no second time on the next message, tick or
+ * the connection closing (found by fuzz-wfd).
+ */
+static void test_pause_reply_overflow(void)
+{
+	for (int standby = 0; standby < 2; standby++) {
+		uint64_t t = to_playing() + 1000;
+		struct wfds_action a;
+		int cseq = 100, ends = 0;
+
+		if (standby) {
+			sink(t, "SET_PARAMETER rtsp://localhost/wfd1.0 RTSP/1.0\r\nCSeq: %d\r\n"
+			     "Session: ABCDEF12\r\nContent-Length: 13\r\n\r\nwfd_standby\r\n", cseq++);
+			EXPECT_REPLY(200);
+			EXPECT(action(WFDS_PAUSE, NULL) && S.state == WFDS_STANDBY);
+		}
+		/* Replies of about 32 bytes, unwritten, while one more surely fits. */
+		while (sizeof(S.out) - S.out_len > 40 && S.out_nmsgs < WFDS_MAX_OUT_MSGS - 1)
+			sink(t, "GET_PARAMETER rtsp://localhost/wfd1.0 RTSP/1.0\r\nCSeq: %d\r\n\r\n",
+			     cseq++);
+		EXPECT(S.state == (standby ? WFDS_STANDBY : WFDS_PLAYING));
+		NO_ACTIONS();
+		/* The reply to PAUSE, with its Session header, does not fit. */
+		sink(t, "PAUSE rtsp://x/wfd1.0/streamid=0 RTSP/1.0\r\nCSeq: %d\r\n"
+		     "Session: ABCDEF12\r\n\r\n", cseq++);
+		EXPECT(S.state == WFDS_ENDED);
+		sink(t, "GET_PARAMETER rtsp://localhost/wfd1.0 RTSP/1.0\r\nCSeq: %d\r\n\r\n", cseq++);
+		wfds_tick(&S, t + 60000);
+		wfds_closed(&S, -ECONNRESET, t + 60000);
+		while (wfds_next_action(&S, &a)) {
+			EXPECT(a.type == WFDS_END);
+			if (a.type == WFDS_END) {
+				ends++;
+				EXPECT(a.status == WFD_STATUS_CRITICAL_ERROR && a.diag == -ENOBUFS);
+			}
+		}
+		EXPECT(ends == 1);
+		EXPECT(S.state == WFDS_ENDED);
+	}
+}
+
 /* Reached over IPv6, the presentation URL has the address in brackets. */
 static void test_ipv6_url(void)
 {
@@ -956,6 +1002,7 @@ int main(int argc, char **argv)
 	test_pipelined_burst();
 	test_m3_alone();
 	test_numbering_and_server_port();
+	test_pause_reply_overflow();
 	test_random();
 	if (fails)
 		fprintf(stderr, "%d failures\n", fails);

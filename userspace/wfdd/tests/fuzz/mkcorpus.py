@@ -7,6 +7,9 @@
 # fuzz-wfd.c's: a first byte with bit 0 clear starts a script of
 # operations (the second byte picks the source's configuration), set it
 # starts text (bits 1-6: the chunk size less one).
+#
+# The crash-* files in corpus/ are not written here: they are inputs make
+# fuzz found a bug with, minimized (-minimize_crash=1), kept as found.
 import os
 import sys
 
@@ -169,6 +172,11 @@ seeds["garbage-unframeable"] = script(0, *to_playing(), data(b"z" * 1100))
 seeds["pipelined-burst"] = script(
     0, *to_playing(), data(b"GET_PARAMETER rtsp://localhost/wfd1.0 RTSP/1.0\r\nCSeq: 9\r\n\r\n" * 240))
 seeds["idr-storm"] = script(0, *to_playing(), *([req(IDR), wait(8)] * 80))
+# A sink that sends but no longer reads: in standby, its replies pile up
+# behind our M12 (which waits for the gap) until the one to its PAUSE
+# does not fit.  The session ends once (make fuzz found it ending twice).
+seeds["pause-reply-overflow"] = script(
+    0, *to_playing(), dpms(True), *([req(GET, NO_SESSION)] * 817), req(PAUSE))
 seeds["stream-idr"] = script(0, *to_playing(), *([IDR_STREAM, wait(100)] * 8))
 
 # What the sink sends, as text.
