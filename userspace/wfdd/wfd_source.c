@@ -92,8 +92,13 @@ static void emit(struct wfds *s, enum wfds_action_type type, int status, int32_t
 	/* A burst of IDR requests needs one IDR. */
 	if (type == WFDS_IDR && s->nactions && s->actions[s->nactions - 1].type == WFDS_IDR)
 		return;
-	if (s->nactions == WFDS_MAX_ACTIONS) {
-		/* The caller drains after each call: only an IDR storm gets here. */
+	/*
+	 * The caller drains after each call, but one read may carry a burst
+	 * of the sink's requests (PLAY, PAUSE, PLAY...), each with actions.
+	 * The last slot is kept for the END, which end() emits once: were
+	 * it dropped, the caller would never learn that the session is over.
+	 */
+	if (s->nactions >= WFDS_MAX_ACTIONS - (type == WFDS_END ? 0 : 1)) {
 		LOG(s, "action queue full, dropping %d", type);
 		return;
 	}

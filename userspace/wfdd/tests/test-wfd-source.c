@@ -965,6 +965,42 @@ static void test_pause_reply_overflow(void)
 	}
 }
 
+/*
+ * More of the sink's requests in one read than the action queue holds
+ * (PLAY and PAUSE, over and over, then TEARDOWN): whatever else is
+ * dropped, the END is not, or the caller would never learn that the
+ * session is over.
+ */
+static void test_action_burst_keeps_end(void)
+{
+	char burst[8192];
+	size_t len = 0;
+	struct wfds_action a;
+	int n = 0, ends = 0;
+	uint64_t t = to_playing() + 1000;
+
+	for (int i = 0; i < 2 * WFDS_MAX_ACTIONS; i++)
+		len += (size_t)snprintf(burst + len, sizeof(burst) - len,
+					"%s rtsp://x/wfd1.0/streamid=0 RTSP/1.0\r\nCSeq: %d\r\n"
+					"Session: ABCDEF12\r\n\r\n", i & 1 ? "PLAY" : "PAUSE", 100 + i);
+	len += (size_t)snprintf(burst + len, sizeof(burst) - len,
+				"TEARDOWN rtsp://x/wfd1.0/streamid=0 RTSP/1.0\r\nCSeq: 999\r\n\r\n");
+	EXPECT(len < sizeof(burst) - 1);
+	wfds_input(&S, burst, len, t);
+	EXPECT(S.state == WFDS_ENDED);
+	while (wfds_next_action(&S, &a)) {
+		n++;
+		if (a.type == WFDS_END) {
+			ends++;
+			EXPECT(a.status == WFD_STATUS_SINK_DISCONNECT_REQUEST && a.diag == 0);
+		}
+	}
+	EXPECT(n <= WFDS_MAX_ACTIONS);
+	EXPECT(ends == 1);
+	wfds_closed(&S, 0, t);
+	NO_ACTIONS();
+}
+
 /* Reached over IPv6, the presentation URL has the address in brackets. */
 static void test_ipv6_url(void)
 {
@@ -1003,6 +1039,7 @@ int main(int argc, char **argv)
 	test_m3_alone();
 	test_numbering_and_server_port();
 	test_pause_reply_overflow();
+	test_action_burst_keeps_end();
 	test_random();
 	if (fails)
 		fprintf(stderr, "%d failures\n", fails);

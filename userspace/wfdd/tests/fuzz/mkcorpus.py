@@ -177,6 +177,12 @@ seeds["idr-storm"] = script(0, *to_playing(), *([req(IDR), wait(8)] * 80))
 # does not fit.  The session ends once (make fuzz found it ending twice).
 seeds["pause-reply-overflow"] = script(
     0, *to_playing(), dpms(True), *([req(GET, NO_SESSION)] * 817), req(PAUSE))
+# More of the sink's requests in one read than the action queue holds,
+# then its TEARDOWN: the END is not dropped.
+seeds["action-burst-end"] = script(0, *to_playing(), data(b"".join(
+    b"%s rtsp://10.0.0.1/wfd1.0/streamid=0 RTSP/1.0\r\nCSeq: %d\r\nSession: 00000000\r\n\r\n"
+    % (b"PLAY" if i & 1 else b"PAUSE", 100 + i) for i in range(32)) +
+    b"TEARDOWN rtsp://10.0.0.1/wfd1.0/streamid=0 RTSP/1.0\r\nCSeq: 999\r\n\r\n"))
 seeds["stream-idr"] = script(0, *to_playing(), *([IDR_STREAM, wait(100)] * 8))
 
 # What the sink sends, as text.
