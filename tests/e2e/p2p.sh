@@ -434,7 +434,7 @@ if [ $smoke = 0 ]; then
 		sleep 2
 	done
 	grep -q "cast 2: sink done" "$out/tv-n.log" || { echo "# not two casts"; rc=1; }
-	grep -q "NetworkManager manages the Wi-Fi device: nm backend" "$out/wfdd-n.log" ||
+	grep -q "with nm on" "$out/wfdd-n.log" ||
 		{ echo "# auto did not pick the nm backend"; rc=1; }
 	wait_status disconnected 30 || rc=1
 	grep -E "found sink|connecting|group .* started|address after|waiting for sink" "$out/wfdd-n.log" |

@@ -278,14 +278,17 @@ static int read_ip4(struct p2p_nm *n, struct p2p_group *g)
 {
 	sd_bus_message *m = NULL;
 	char *cfg = NULL, *gw = NULL;
+	const char *path;
 	int r;
 
-	r = sd_bus_get_property_string(n->bus, NM_SERVICE, n->device, NM_DEVICE, "Ip4Config", NULL,
-				       &cfg);
-	if (r < 0 || !cfg || !strcmp(cfg, "/")) {
-		free(cfg);
+	/* An object path: sd_bus_get_property_string() takes strings ('s') only. */
+	r = sd_bus_get_property(n->bus, NM_SERVICE, n->device, NM_DEVICE, "Ip4Config", NULL, &m,
+				"o");
+	if (r >= 0 && sd_bus_message_read(m, "o", &path) > 0 && strcmp(path, "/"))
+		cfg = strdup(path);
+	m = sd_bus_message_unref(m);
+	if (!cfg)
 		return -ENOENT;
-	}
 	r = sd_bus_get_property(n->bus, NM_SERVICE, cfg, NM_IP4, "AddressData", NULL, &m,
 				"aa{sv}");
 	if (r >= 0)
