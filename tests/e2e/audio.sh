@@ -6,7 +6,8 @@
 # directory and session bus), and so does wfdd, listening for sinks on
 # loopback.  For LPCM, then AAC (the test sink offers one or the other),
 # then LPCM again with wfdd as the system service runs it (no access to
-# the user's PipeWire) and the user's wfd-audio-agent:
+# the user's PipeWire) and the user's wfd-audio-agent (and, after LPCM, a
+# sink that goes to standby and resumes, the tone played after it):
 # the sink connects, a node wfd-output-1 described by the sink's name
 # appears while the session lives, a 1 kHz tone played into it with
 # pw-play (at 100 % volume, set through pipewire-pulse) reaches the sink
@@ -31,8 +32,19 @@ wfd_hold_timeout 1000
 
 # AUDIO_CASES: some of lpcm, aac, agent (make demo runs lpcm alone).
 cases=${AUDIO_CASES:-lpcm aac agent}
+# AUDIO_TONE: strict (the default: frequency +-1 %, level +-1 dB, no gap
+# longer than a packet) or present (a second of the tone at its level
+# +-6 dB, the rest logged).  Under a starved emulator PipeWire's graph
+# and pw-play miss cycles and the tone arrives with their gaps: make
+# check runs "present" there, make check-audio "strict".
+tone_mode=${AUDIO_TONE:-strict}
+case "$tone_mode" in strict) check_mode=tone ;; present) check_mode=present ;;
+*) echo "audio.sh: AUDIO_TONE is strict or present" >&2; exit 2 ;; esac
 echo "KTAP version 1"
-echo "1..$((1 + 3 * $(echo $cases | wc -w)))"
+planned=$((1 + 3 * $(echo $cases | wc -w)))
+# LPCM is followed by the standby and resume case.
+[[ " $cases " == *" lpcm "* ]] && planned=$((planned + 1))
+echo "1..$planned"
 
 # shellcheck source=tests/e2e/pw_session.sh
 . "$top/tests/e2e/pw_session.sh"
@@ -114,14 +126,38 @@ one() { # label, codec, wfd_audio_codecs of the sink
 	wait "$client" "$sink" 2> /dev/null
 	result "node_vanishes_${label}" $rc
 
-	"$check" tone "$out/$label.ts" "$codec" 1000 -12 > "$out/check-$label.log" 2>&1
+	"$check" "$check_mode" "$out/$label.ts" "$codec" 1000 -12 > "$out/check-$label.log" 2>&1
 	rc=$?
 	sed "s/^/# /" "$out/check-$label.log"
 	[ $rc -eq 0 ] || tail -n 5 "$out/sink-$label.log" | sed 's/^/# sink: /'
-	result "tone_${label}" $rc
+	result "tone_${label}_${tone_mode}" $rc
 }
 
-case " $cases " in *" lpcm "*) one lpcm lpcm "LPCM 00000002 00" ;; esac
+# The sink goes to standby (M12) and comes back (PLAY): the audio track
+# stops with the picture and comes back with it.  The tone plays only
+# after the resume, so a sink that got no audio after it fails.
+resume() {
+	local rc=0 client sink
+	"$top/tests/e2e/pattern_client" 90 > "$out/client-resume.log" 2>&1 &
+	client=$!
+	"$sinkbin" --connect "$rtsp" --rtp-port 19000 --formats "$formats" \
+		--audio "LPCM 00000002 00" --out "$out/resume.ts" --duration 90 --standby-after 6 \
+		--resume-after 10 --teardown-after 25 > "$out/sink-resume.log" 2>&1 &
+	sink=$!
+	wait_grep "$out/sink-resume.log" "M7 playing again" 1 90 || { echo "# resume: not resumed"; rc=1; }
+	wait_node present 30 > /dev/null || { echo "# resume: no node after the resume"; rc=1; }
+	timeout 60 pw-play --target wfd-output-1 "$out/tone.wav" > "$out/pw-play-resume.log" 2>&1
+	wait_status disconnected 60 || rc=1
+	kill "$client" "$sink" 2> /dev/null
+	wait "$client" "$sink" 2> /dev/null
+	grep -E "entering standby|resuming|playing again" "$out/sink-resume.log" | sed 's/^/# resume: /'
+	"$check" "$check_mode" "$out/resume.ts" lpcm 1000 -12 > "$out/check-resume.log" 2>&1 || rc=1
+	sed "s/^/# resume: /" "$out/check-resume.log"
+	[ $rc -eq 0 ] || tail -n 10 "$out/sink-resume.log" | sed 's/^/# sink: /'
+	result "tone_after_standby_resume_${tone_mode}" $rc
+}
+
+case " $cases " in *" lpcm "*) one lpcm lpcm "LPCM 00000002 00"; resume ;; esac
 case " $cases " in *" aac "*) one aac aac "AAC 00000001 00" ;; esac
 
 kill "$wfdd_pid" 2> /dev/null

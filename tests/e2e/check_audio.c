@@ -9,6 +9,7 @@
  *        check_audio make-tone FILE.wav HZ DBFS SECONDS
  */
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,9 +63,12 @@ static int make_tone(const char *path, double hz, double dbfs, double secs)
 /*
  * The tone: from its first loud frame + 500 ms to its last - 100 ms, the
  * frequency within 1 %, the level within 1 dB, no quiet run longer than
- * one packet, no PTS jump between packets.
+ * one packet, no PTS jump between packets.  Not @strict ("present"): a
+ * second or more of it at its level within 6 dB, the rest measured and
+ * printed only (where the player or the graph cannot keep time, as a
+ * starved emulator, the gaps are theirs).
  */
-static int tone(const char *path, const char *codec, double hz, double dbfs)
+static int tone(const char *path, const char *codec, double hz, double dbfs, bool strict)
 {
 	int want_type = !strcmp(codec, "aac") ? 0x0f : 0x83;
 	size_t packet = want_type == 0x0f ? 1024 : 480;
@@ -96,12 +100,15 @@ static int tone(const char *path, const char *codec, double hz, double dbfs)
 	/* A sine is quiet near its zero crossings for a frame or two. */
 	gap = tsa_longest_quiet(&a, from, to, thresh / 4);
 	secs = (double)(last - first) / TSA_RATE;
-	ok = fabs(got_hz - hz) <= hz / 100 && fabs(got_db - dbfs) <= 1 && gap <= packet &&
-	     !a.decode_errors;
+	if (strict)
+		ok = fabs(got_hz - hz) <= hz / 100 && fabs(got_db - dbfs) <= 1 && gap <= packet &&
+		     !a.decode_errors;
+	else
+		ok = fabs(got_db - dbfs) <= 6;
 	printf("check_audio: %s, %zu packets (%zu PTS jumps, %zu decode errors), %.2f s of tone: "
 	       "%.2f Hz (want %.0f +-1 %%), %.2f dBFS (want %.1f +-1 dB), longest gap %zu frames "
 	       "(at most %zu): %s\n", codec, a.packets, a.pts_jumps, a.decode_errors, secs, got_hz,
-	       hz, got_db, dbfs, gap, packet, ok ? "ok" : "WRONG");
+	       hz, got_db, dbfs, gap, packet, ok ? (strict ? "ok" : "present") : "WRONG");
 	ts_audio_free(&a);
 	return ok ? 0 : 1;
 }
@@ -237,13 +244,15 @@ static int lipsync(const char *path, const char *codec, double bound_ms, const c
 int main(int argc, char **argv)
 {
 	if (argc == 6 && !strcmp(argv[1], "tone"))
-		return tone(argv[2], argv[3], atof(argv[4]), atof(argv[5]));
+		return tone(argv[2], argv[3], atof(argv[4]), atof(argv[5]), true);
+	if (argc == 6 && !strcmp(argv[1], "present"))
+		return tone(argv[2], argv[3], atof(argv[4]), atof(argv[5]), false);
 	if ((argc == 5 || argc == 7) && !strcmp(argv[1], "lipsync"))
 		return lipsync(argv[2], argv[3], atof(argv[4]), argc == 7 ? argv[5] : NULL,
 			       argc == 7 ? argv[6] : NULL);
 	if (argc == 6 && !strcmp(argv[1], "make-tone"))
 		return make_tone(argv[2], atof(argv[3]), atof(argv[4]), atof(argv[5]));
-	fprintf(stderr, "usage: check_audio tone FILE.ts lpcm|aac HZ DBFS\n"
+	fprintf(stderr, "usage: check_audio tone|present FILE.ts lpcm|aac HZ DBFS\n"
 		"       check_audio lipsync FILE.ts lpcm|aac BOUND_MS [ARRIVALS FLASH_LOG]\n"
 		"       check_audio make-tone FILE.wav HZ DBFS SECONDS\n");
 	return 2;

@@ -36,7 +36,7 @@ struct opts {
 	int rtp_port;
 	double duration;
 	/* Misbehaviour, each after SECONDS of PLAY (negative: never). */
-	double teardown_after, close_after, garbage_after, idr_after, standby_after;
+	double teardown_after, close_after, garbage_after, idr_after, standby_after, resume_after;
 	int idr_burst;
 	bool no_keepalive, refuse_m4, wrong_session, truncate_after_m3;
 	int drop_percent;
@@ -478,6 +478,11 @@ static void misbehave(void)
 		say("entering standby");
 		request("SET_PARAMETER", "rtsp://localhost/wfd1.0", NULL, NULL, "wfd_standby\r\n");
 	}
+	/* Out of standby (or a pause) as a sink does: PLAY again. */
+	if (tcp >= 0 && due(&o.resume_after)) {
+		say("resuming");
+		request("PLAY", url, NULL, NULL, NULL);
+	}
 }
 
 static void usage(void)
@@ -488,7 +493,7 @@ static void usage(void)
 		"       [--edid 'wfd_display_edid value'] [--duration S]\n"
 		"       misbehave: [--no-keepalive] [--refuse-m4] [--wrong-session]\n"
 		"       [--teardown-after S] [--close-after S] [--garbage-after S]\n"
-		"       [--idr-after S --idr-burst N] [--standby-after S] [--truncate]\n"
+		"       [--idr-after S --idr-burst N] [--standby-after S] [--resume-after S] [--truncate]\n"
 		"       [--drop-percent P]\n"
 		"       sinks in the wild: [--one-per-recv] [--slow-start S] [--strict]\n");
 	exit(2);
@@ -513,6 +518,7 @@ static void parse(int argc, char **argv)
 		{ "idr-after", required_argument, NULL, 'I' },
 		{ "idr-burst", required_argument, NULL, 'B' },
 		{ "standby-after", required_argument, NULL, 'S' },
+		{ "resume-after", required_argument, NULL, 'r' },
 		{ "truncate", no_argument, NULL, 'U' },
 		{ "drop-percent", required_argument, NULL, 'D' },
 		{ "one-per-recv", no_argument, NULL, '1' },
@@ -531,7 +537,8 @@ static void parse(int argc, char **argv)
 	o.formats = "00 00 01 01 00000021 00000001 00000000 00 0000 0000 00 none none";
 	o.audio = "LPCM 00000003 00";
 	o.duration = 60;
-	o.teardown_after = o.close_after = o.garbage_after = o.idr_after = o.standby_after = -1;
+	o.teardown_after = o.close_after = o.garbage_after = o.idr_after = o.standby_after =
+		o.resume_after = -1;
 	o.idr_burst = 1;
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
@@ -559,6 +566,7 @@ static void parse(int argc, char **argv)
 		case 'I': o.idr_after = atof(optarg); break;
 		case 'B': o.idr_burst = atoi(optarg); break;
 		case 'S': o.standby_after = atof(optarg); break;
+		case 'r': o.resume_after = atof(optarg); break;
 		case 'U': o.truncate_after_m3 = true; break;
 		case 'D': o.drop_percent = atoi(optarg); break;
 		case '1': o.one_per_recv = true; break;
