@@ -758,6 +758,7 @@ static int test_bad_edid(struct ctx *c)
 	CHECK(util_wfd_connect(c->claim, bad, 256, 0, 0, 0, &id) == 0);
 	CHECK(util_wfd_disconnect(c->claim, id) == 0);
 	uevent_drain(c->uevent);
+	id = 0;
 	/* No mode the pipeline can carry. */
 	n = wfd_edid_synthesize(&huge, 1, "HUGE", bad, sizeof(bad));
 	CHECK(n == 128);
