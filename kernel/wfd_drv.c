@@ -67,11 +67,22 @@ static const struct drm_gem_object_funcs wfd_gem_funcs = {
 	.vm_ops = &drm_gem_shmem_vm_ops,
 };
 
+/*
+ * No object larger than the largest framebuffer wfd scans out (8192 x
+ * 8192, 4 bytes a pixel), dumb or imported.  Also keeps @gem_objects
+ * true: the shmem helper frees an object whose creation fails after this
+ * hook with kfree(), not funcs->free, and a 2 GB dumb buffer failed there
+ * (-ENOSPC) and left the count one too high.
+ */
+#define WFD_MAX_OBJECT_SIZE	((size_t)WFD_MAX_SIZE * WFD_MAX_SIZE * 4)
+
 static struct drm_gem_object *wfd_gem_create_object(struct drm_device *drm,
 						    size_t size)
 {
 	struct drm_gem_shmem_object *shmem;
 
+	if (size > WFD_MAX_OBJECT_SIZE)
+		return ERR_PTR(-E2BIG);
 	shmem = kzalloc(sizeof(*shmem), GFP_KERNEL);
 	if (!shmem)
 		return ERR_PTR(-ENOMEM);
