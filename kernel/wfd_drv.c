@@ -69,10 +69,12 @@ static const struct drm_gem_object_funcs wfd_gem_funcs = {
 
 /*
  * No object larger than the largest framebuffer wfd scans out (8192 x
- * 8192, 4 bytes a pixel), dumb or imported.  Also keeps @gem_objects
- * true: the shmem helper frees an object whose creation fails after this
- * hook with kfree(), not funcs->free, and a 2 GB dumb buffer failed there
- * (-ENOSPC) and left the count one too high.
+ * 8192, 4 bytes a pixel), dumb or imported, and none empty.  Also keeps
+ * @gem_objects true: the shmem helper frees an object whose creation
+ * fails after this hook with kfree(), not funcs->free.  A dumb buffer
+ * 2^31 pixels wide at 8 bpp came here with size 0 (6.1's helper computes
+ * width * bpp in 32 bits), failed later with -ENOSPC and left the count
+ * one too high.
  */
 #define WFD_MAX_OBJECT_SIZE	((size_t)WFD_MAX_SIZE * WFD_MAX_SIZE * 4)
 
@@ -81,6 +83,8 @@ static struct drm_gem_object *wfd_gem_create_object(struct drm_device *drm,
 {
 	struct drm_gem_shmem_object *shmem;
 
+	if (!size)
+		return ERR_PTR(-EINVAL);
 	if (size > WFD_MAX_OBJECT_SIZE)
 		return ERR_PTR(-E2BIG);
 	shmem = kzalloc(sizeof(*shmem), GFP_KERNEL);

@@ -181,14 +181,16 @@ static int test_dumb(struct ctx *c)
 	cd.width = 1u << 31; cd.height = 1u << 31; cd.bpp = 32;
 	CHECK_ERRNO(drmIoctl(c->fd, DRM_IOCTL_MODE_CREATE_DUMB, &cd), EINVAL);
 	/*
-	 * Larger than any framebuffer wfd takes: refused before an object is
-	 * made (a 2 GB one failed inside the shmem helper, which freed it
-	 * without the driver's free hook, and gem_objects stayed one up).
+	 * Larger than any framebuffer wfd takes, or empty: refused before an
+	 * object is made.  2^31 x 1 at 8 bpp is size 0 to 6.1's shmem helper
+	 * (width * bpp in 32 bits); it failed later, the helper freed the
+	 * object without the driver's hook, and gem_objects stayed one up.
 	 */
 	gem = util_wfd_state(c->fd, "gem_objects");
 	memset(&cd, 0, sizeof(cd));
 	cd.width = 1u << 31; cd.height = 1; cd.bpp = 8;
-	CHECK_ERRNO(drmIoctl(c->fd, DRM_IOCTL_MODE_CREATE_DUMB, &cd), E2BIG);
+	CHECK(drmIoctl(c->fd, DRM_IOCTL_MODE_CREATE_DUMB, &cd) == -1 &&
+	      (errno == EINVAL || errno == E2BIG));
 	cd.width = 8192; cd.height = 8193; cd.bpp = 32;
 	CHECK_ERRNO(drmIoctl(c->fd, DRM_IOCTL_MODE_CREATE_DUMB, &cd), E2BIG);
 	CHECK(util_wfd_state(c->fd, "gem_objects") == gem);
