@@ -14,8 +14,13 @@
 #include "wfd_drm.h"
 
 #define STATS_INTERVAL_NS	1000000000ull
-/* Intervals in a row the link may carry less than was encoded. */
-#define STATS_SHORT_LIMIT	2
+/*
+ * Intervals in a row the link may carry less than was encoded.  Paced,
+ * an IDR leaves over several frame periods and a starved sender thread
+ * trails for a second or two (two ended sessions under a loaded
+ * emulator); a link that cannot carry the stream stays short.
+ */
+#define STATS_SHORT_LIMIT	5
 
 struct stats {
 	/* The current interval. */

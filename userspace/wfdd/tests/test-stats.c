@@ -54,8 +54,11 @@ int main(void)
 	check(second(&s, &now, &sent, 20000, &rs) && !stats_link_short(&s) &&
 	      rs.frames_encoded == 6 && s.last_superseded == 0,
 	      "one short second is tolerated");
+	for (int i = 2; i < STATS_SHORT_LIMIT; i++)
+		check(second(&s, &now, &sent, 29999, &rs) && !stats_link_short(&s),
+		      "%d short seconds in a row are tolerated", i);
 	check(second(&s, &now, &sent, 29999, &rs) && stats_link_short(&s),
-	      "two in a row: insufficient bandwidth");
+	      "%d in a row: insufficient bandwidth", STATS_SHORT_LIMIT);
 	check(second(&s, &now, &sent, 31000, &rs) && !stats_link_short(&s),
 	      "the link recovers: the count restarts");
 
