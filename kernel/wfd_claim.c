@@ -179,77 +179,6 @@ static void wfd_session_end(struct wfd_claim *claim, s32 status, s32 diag)
 
 /* --- CONNECT --------------------------------------------------------- */
 
-/*
- * CTA data blocks the core warns about rather than ignores: a YCbCr 4:2:0
- * capability map (extended tag 15) of more than 8 bytes hits a
- * WARN_ON_ONCE in parse_cta_y420cmdb().  The EDID is the sink's, from
- * the network: refuse it here.
- */
-static bool wfd_cta_blocks_ok(const u8 *p, unsigned int len)
-{
-	unsigned int i = 0, n;
-
-	while (i < len) {
-		n = p[i] & 0x1f;
-		if (i + 1 + n > len)
-			break;
-		if (p[i] >> 5 == 7 && n >= 1 && p[i + 1] == 15 && n - 1 > 8)
-			return false;
-		i += 1 + n;
-	}
-	return true;
-}
-
-/* Every CTA data block collection the core reads in @b: CTA and DisplayID. */
-static bool wfd_edid_ext_ok(const u8 *b)
-{
-	unsigned int i, n, end;
-
-	if (b[0] == 0x02) {
-		/* Byte 2: where the detailed timings start, after the blocks. */
-		return b[2] < 4 || b[2] > 127 || wfd_cta_blocks_ok(b + 4, b[2] - 4);
-	}
-	if (b[0] != 0x70)
-		return true;
-	/*
-	 * DisplayID: a 4-byte section header from byte 1 (byte 2: the bytes
-	 * of blocks that follow), then blocks of tag, revision, length; its
-	 * CTA data blocks (tag 0x81) hold CTA ones.
-	 */
-	end = min_t(unsigned int, 5 + b[2], EDID_LENGTH - 1);
-	for (i = 5; i + 3 <= end; i += 3 + n) {
-		n = b[i + 2];
-		if (i + 3 + n > end)
-			break;
-		if (b[i] == 0x81 && !wfd_cta_blocks_ok(b + i + 3, n))
-			return false;
-	}
-	return true;
-}
-
-static int wfd_edid_check(const u8 *buf, u32 size)
-{
-	static const u8 header[] = { 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0 };
-	u32 block;
-
-	if (memcmp(buf, header, sizeof(header)))
-		return -EINVAL;
-	/* Byte 126 counts the extension blocks: the size must match it. */
-	if (size != (buf[126] + 1u) * EDID_LENGTH)
-		return -EINVAL;
-	for (block = 0; block < size / EDID_LENGTH; block++) {
-		const u8 *b = buf + block * EDID_LENGTH;
-		u8 sum = 0;
-		int j;
-
-		for (j = 0; j < EDID_LENGTH; j++)
-			sum += b[j];
-		if (sum || (block && !wfd_edid_ext_ok(b)))
-			return -EINVAL;
-	}
-	return 0;
-}
-
 static const struct drm_edid *wfd_edid_from_user(const struct drm_wfd_connect *args)
 {
 	const struct drm_edid *edid;
@@ -262,7 +191,7 @@ static const struct drm_edid *wfd_edid_from_user(const struct drm_wfd_connect *a
 	buf = memdup_user(u64_to_user_ptr(args->edid_ptr), args->edid_size);
 	if (IS_ERR(buf))
 		return ERR_CAST(buf);
-	ret = wfd_edid_check(buf, args->edid_size);
+	ret = wfd_output_edid_check(buf, args->edid_size);
 	edid = ret ? ERR_PTR(ret) : drm_edid_alloc(buf, args->edid_size);
 	kfree(buf);
 	return edid ?: ERR_PTR(-ENOMEM);

@@ -267,6 +267,7 @@ enum drm_mode_status wfd_output_mode_status(struct wfd_output *output,
 int wfd_output_plug(struct wfd_output *output, const struct drm_edid *edid,
 		    const struct wfd_limits *limits);
 const struct drm_edid *wfd_output_unplug(struct wfd_output *output);
+int wfd_output_edid_check(const u8 *buf, u32 size);
 
 /* wfd_crtc.c */
 int wfd_crtc_init(struct wfd_output *output, struct drm_plane *primary);
