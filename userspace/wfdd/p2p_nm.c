@@ -628,25 +628,36 @@ static int nm_peers(struct p2p *p, struct p2p_peer *out, size_t max)
 	return r < 0 ? r : count;
 }
 
-static int nm_connect(struct p2p *p, const char *addr, const struct p2p_connect_params *cp,
-		      char *pin_out)
+/* The "wfd-ies" entry of a wifi-p2p setting: {sv} holding ay. */
+static int append_wfd_ies(sd_bus_message *m, const uint8_t *ies, size_t len)
 {
-	struct p2p_nm *n = (struct p2p_nm *)p;
-	sd_bus_error e = SD_BUS_ERROR_NULL;
-	sd_bus_message *m = NULL, *reply = NULL;
-	const char *path, *active;
+	int r = sd_bus_message_open_container(m, 'e', "sv");
+
+	if (r >= 0)
+		r = sd_bus_message_append(m, "s", "wfd-ies");
+	if (r >= 0)
+		r = sd_bus_message_open_container(m, 'v', "ay");
+	if (r >= 0)
+		r = sd_bus_message_append_array(m, 'y', ies, len);
+	if (r >= 0)
+		r = sd_bus_message_close_container(m);
+	if (r >= 0)
+		r = sd_bus_message_close_container(m);
+	return r;
+}
+
+/*
+ * The connection's settings, a{sa{sv}}: a volatile "wifi-p2p" connection
+ * to @addr carrying our WFD IEs, without IPv6 (a shared IPv6 group would
+ * need a prefix to hand out).
+ */
+static int append_settings(struct p2p_nm *n, sd_bus_message *m, const char *addr)
+{
 	char id[64];
 	int r;
 
-	if (pin_out)
-		pin_out[0] = 0;
-	if (cp->method != P2P_METHOD_PBC || !p2p_is_addr(addr))
-		return -EOPNOTSUPP;
 	snprintf(id, sizeof(id), "wfdd %s", addr);
-	r = sd_bus_message_new_method_call(n->bus, &m, NM_SERVICE, NM_PATH, NM_IFACE,
-					   "AddAndActivateConnection2");
-	if (r >= 0)
-		r = sd_bus_message_open_container(m, 'a', "{sa{sv}}");
+	r = sd_bus_message_open_container(m, 'a', "{sa{sv}}");
 	if (r >= 0)
 		r = sd_bus_message_append(m, "{sa{sv}}", "connection", 3,
 					  "type", "s", "wifi-p2p", "id", "s", id,
@@ -659,28 +670,36 @@ static int nm_connect(struct p2p *p, const char *addr, const struct p2p_connect_
 		r = sd_bus_message_open_container(m, 'a', "{sv}");
 	if (r >= 0)
 		r = sd_bus_message_append(m, "{sv}", "peer", "s", addr);
-	if (r >= 0 && n->wfd_len) {
-		r = sd_bus_message_open_container(m, 'e', "sv");
-		if (r >= 0)
-			r = sd_bus_message_append(m, "s", "wfd-ies");
-		if (r >= 0)
-			r = sd_bus_message_open_container(m, 'v', "ay");
-		if (r >= 0)
-			r = sd_bus_message_append_array(m, 'y', n->wfd, n->wfd_len);
-		if (r >= 0)
-			r = sd_bus_message_close_container(m);
-		if (r >= 0)
-			r = sd_bus_message_close_container(m);
-	}
+	if (r >= 0 && n->wfd_len)
+		r = append_wfd_ies(m, n->wfd, n->wfd_len);
 	if (r >= 0)
 		r = sd_bus_message_close_container(m);
 	if (r >= 0)
 		r = sd_bus_message_close_container(m);
-	/* No IPv6: a shared IPv6 group would need a prefix to hand out. */
 	if (r >= 0)
 		r = sd_bus_message_append(m, "{sa{sv}}", "ipv6", 1, "method", "s", "disabled");
 	if (r >= 0)
 		r = sd_bus_message_close_container(m);
+	return r;
+}
+
+static int nm_connect(struct p2p *p, const char *addr, const struct p2p_connect_params *cp,
+		      char *pin_out)
+{
+	struct p2p_nm *n = (struct p2p_nm *)p;
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	sd_bus_message *m = NULL, *reply = NULL;
+	const char *path, *active;
+	int r;
+
+	if (pin_out)
+		pin_out[0] = 0;
+	if (cp->method != P2P_METHOD_PBC || !p2p_is_addr(addr))
+		return -EOPNOTSUPP;
+	r = sd_bus_message_new_method_call(n->bus, &m, NM_SERVICE, NM_PATH, NM_IFACE,
+					   "AddAndActivateConnection2");
+	if (r >= 0)
+		r = append_settings(n, m, addr);
 	if (r >= 0)
 		r = sd_bus_message_append(m, "oo", n->device, "/");
 	/* In memory only, and gone when this client goes. */
