@@ -4,6 +4,7 @@
  * peer to what the user asked for.
  */
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -46,6 +47,17 @@ bool p2p_peer_matches(const struct p2p_peer *peer, const char *target)
 	if (p2p_is_addr(target))
 		return !strcasecmp(peer->addr, target);
 	return !strcmp(peer->name, target);
+}
+
+void p2p_say(const char *prog, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
 }
 
 const struct p2p_ops *p2p_backend(const char *name)

@@ -170,6 +170,10 @@ extern const struct p2p_ops p2p_nm_ops;
 bool p2p_nm_manages(const char *iface);
 #endif
 
+/* "@prog: " and the message, a line to stderr: the backends' log. */
+__attribute__((format(printf, 2, 3)))
+void p2p_say(const char *prog, const char *fmt, ...);
+
 /* The backend by name ("wpa", "nm"), NULL when unknown or not built. */
 const struct p2p_ops *p2p_backend(const char *name);
 /*

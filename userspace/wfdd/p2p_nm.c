@@ -24,7 +24,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,17 +73,8 @@ struct p2p_nm {
 	int verbose;
 };
 
-__attribute__((format(printf, 2, 3)))
-static void say(const struct p2p_nm *n, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", n->prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
+/* A line to stderr, after the program's prefix. */
+#define say(b, ...) p2p_say((b)->prog, __VA_ARGS__)
 
 static const char *err_text(const sd_bus_error *e, int r)
 {

@@ -15,7 +15,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,17 +41,8 @@ struct p2p_wpa {
 	char old_wifi_display[8], old_subelem[64];
 };
 
-__attribute__((format(printf, 2, 3)))
-static void say(const struct p2p_wpa *w, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", w->prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
+/* A line to stderr, after the program's prefix. */
+#define say(b, ...) p2p_say((b)->prog, __VA_ARGS__)
 
 /* A bounded copy (truncating), NUL-terminated. */
 static void copy(char *dst, size_t size, const char *src)
