@@ -8,6 +8,7 @@
 # Environment: QUICK=1 (a subset), BENCH_SECONDS (measured window of a
 # pipeline point, default 6), BENCH_REPEATS (runs of each kernel, pipeline
 # and idle point, default 3, wfdd's and the other program's alternating),
+# BENCH_PARTS (the parts to run, default "kernel pipeline idle evdi sound"),
 # VKMS_KO, EVDI_KO (optional), WFDD.
 set -u
 # Run as a copy in the output directory: BENCH_TOP is the tree.
@@ -23,6 +24,8 @@ secs=${BENCH_SECONDS:-6}
 ksecs=$((quick == 1 ? 5 : 10))
 idle_secs=$((quick == 1 ? 10 : 30))
 reps=${BENCH_REPEATS:-3}
+parts=" ${BENCH_PARTS:-kernel pipeline idle evdi sound} "
+part() { [[ "$parts" == *" $1 "* ]]; }
 
 log() { echo "bench: $*" >&2; }
 # Emulation is slow: a conversion must not outlast the hold, which is
@@ -99,12 +102,14 @@ kernel_run() { # rep
 		fi
 	fi
 }
-for r in $(seq "$reps"); do
-	kernel_run "$r"
-done
-
-log "kernel: hotplug latency"
-"$kb" hotplug --iterations $((quick == 1 ? 10 : 30)) --log "$out/k-hotplug.log" 2> "$out/k-hotplug.err"
+if part kernel; then
+	for r in $(seq "$reps"); do
+		kernel_run "$r"
+	done
+	log "kernel: hotplug latency"
+	"$kb" hotplug --iterations $((quick == 1 ? 10 : 30)) --log "$out/k-hotplug.log" \
+		2> "$out/k-hotplug.err"
+fi
 
 # ---- pipeline ---------------------------------------------------------
 card=$("$kb" card wfd)
@@ -182,6 +187,7 @@ if [ "$quick" = 1 ]; then
 else
 	points="640x480@30 640x480@60 1280x720@30 1280x720@60 1920x1080@30 1920x1080@60"
 fi
+part pipeline || points=""
 for pt in $points; do
 	res=${pt%@*} fps=${pt#*@}
 	case "$res" in
@@ -197,7 +203,9 @@ for pt in $points; do
 done
 
 # ---- idle: a static picture ---------------------------------------------
-for r in $(seq "$reps"); do
+idle_reps=$reps
+part idle || idle_reps=0
+for r in $(seq "$idle_reps"); do
 	point "i-1280x720-30-x264-r$r" x264 1280x720 30 4000 "$idle_secs" static
 	[ "$quick" = 1 ] || point "i-1280x720-30-ffmpeg-r$r" ffmpeg 1280x720 30 4000 "$idle_secs" static
 done
@@ -243,7 +251,7 @@ noskip="00 00 01 01 00000020 00000000 00000000 00 0000 0000 00 none none"
 static=("$kb" flip --driver wfd --mode 1280x720 --seconds 100000 --static)
 moving=("$kb" flip --driver wfd --mode 1280x720 --seconds 100000)
 : > "$out/idle.txt"
-for r in $(seq "$reps"); do
+for r in $(seq "$idle_reps"); do
 	wfd_idle "w-static-skip-r$r" "$skip" "" "${static[@]}"
 	wfd_idle "w-static-noskip-r$r" "$noskip" "" "${static[@]}"
 	# The sink goes to standby (M12) while the client draws on.
@@ -253,7 +261,7 @@ for r in $(seq "$reps"); do
 done
 
 # ---- evdi (optional, last) ---------------------------------------------
-if [ -n "${EVDI_KO:-}" ] && [ -x "$top/tests/bench/evdigrab" ]; then
+if part evdi && [ -n "${EVDI_KO:-}" ] && [ -x "$top/tests/bench/evdigrab" ]; then
 	log "evdi: hand-over to user space"
 	# shellcheck disable=SC2046
 	if modprobe -a $(modinfo -F depends "$EVDI_KO" | tr , ' ') &&
@@ -289,7 +297,7 @@ fi
 # into wfd-output-1 -> the datagram that carries it) and the A/V offset
 # (click PTS - flash PTS), LPCM and AAC, 10 flashes each at 320x240; and
 # the AAC encoder's CPU per second of audio.
-if [ -x "$top/tests/e2e/av_flash" ] && command -v pipewire > /dev/null; then
+if part sound && [ -x "$top/tests/e2e/av_flash" ] && command -v pipewire > /dev/null; then
 	log "sound: lip-sync and latency, LPCM and AAC"
 	LIPSYNC_FLASHES=${AUDIO_FLASHES:-10} WFD_OUT=$out WFDD=$WFDD \
 		"$top/tests/e2e/lipsync.sh" > "$out/audio-lipsync.log" 2>&1
