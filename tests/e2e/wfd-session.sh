@@ -101,6 +101,9 @@ echo "1..18"
 "$wfdd" --listen "$rtsp" --allow 127.0.0.1 --output 1 --bitrate 8000 \
 	--keepalive $ka --keepalive-timeout $kato --mode-timeout 15000 -v > "$out/wfdd.log" 2>&1 &
 wfdd_pid=$!
+# Under KASAN in an emulator wfdd takes over half a minute to listen: the
+# first sink would give up its retries before (its window is 30 s).
+wait_grep "$out/wfdd.log" "waiting for a sink" 1 300 || echo "# wfdd is not listening after 300 s"
 
 # 1: the output connects with the sink's modes, the sink's native first.
 rc=0
