@@ -211,8 +211,14 @@ static void infer_mode(struct wfdd *d, int w, int h)
 	}
 }
 
-/* While the stream is paused, the output's events are read at most this often. */
-#define PAUSED_EVENTS_NS	250000000ull
+/*
+ * While the stream is paused, the output's events are read at most this
+ * often: a compositor draws on while the sink is in standby, and each
+ * read is a wake-up (four a second were 14 context switches a second
+ * under emulation).  Nothing waits on them meanwhile: they are state in
+ * the kernel, and PLAY comes from the sink, not from them.
+ */
+#define PAUSED_EVENTS_NS	1000000000ull
 
 /* Paused, and the events were read less than PAUSED_EVENTS_NS ago. */
 static bool events_held(const struct wfdd *d, uint64_t now)
