@@ -186,11 +186,12 @@ static void *pacer(void *arg)
 		}
 		if (next == UINT64_MAX) {
 			pthread_cond_wait(&s->wake, &s->lock);
-			continue;
+		} else {
+			ts.tv_sec = (time_t)(next / 1000000000ull);
+			ts.tv_nsec = (long)(next % 1000000000ull);
+			pthread_cond_timedwait(&s->wake, &s->lock, &ts);
 		}
-		ts.tv_sec = (time_t)(next / 1000000000ull);
-		ts.tv_nsec = (long)(next % 1000000000ull);
-		pthread_cond_timedwait(&s->wake, &s->lock, &ts);
+		s->pacer_wakeups++;
 	}
 	pthread_mutex_unlock(&s->lock);
 	return NULL;
@@ -468,9 +469,14 @@ static int pump(struct stream *s, uint64_t now)
 		return STREAM_OK;
 	}
 	lock(s);
-	if (s->threaded)
+	/*
+	 * Only with something queued: with nothing, the pacer sleeps until
+	 * there is, and waking it for nothing (a paused stream's every pass
+	 * of the loop) cost two wake-ups and a contended lock each time.
+	 */
+	if (s->threaded && rtp_next_send(&s->rtp) != UINT64_MAX)
 		pthread_cond_signal(&s->wake);
-	else
+	else if (!s->threaded)
 		send_due(s, now);
 	err = s->pacer_err;
 	s->pacer_err = 0;

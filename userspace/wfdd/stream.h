@@ -110,6 +110,7 @@ struct stream {
 	bool pacer_stop;
 	int pacer_err;			/* its first send error since the last look */
 	uint64_t pacer_err_at;
+	uint64_t pacer_wakeups;		/* its waits that ended, for tests */
 };
 
 void stream_init(struct stream *s, const struct stream_config *cfg);

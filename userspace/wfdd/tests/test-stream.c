@@ -728,7 +728,7 @@ static void test_pacer_thread(void)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t len = sizeof(sa);
-	uint64_t t0, kt[512], first = 0, last = 0;
+	uint64_t t0, kt[512], first = 0, last = 0, wakeups;
 	int rx, tx, n = 0, burst = 1, best = 1, ret;
 	uint16_t seq = 0;
 	bool in_order = true;
@@ -787,6 +787,21 @@ static void test_pacer_thread(void)
 	check(best <= 12 && last - first >= 30000000ull,
 	      "pacer thread: in bursts of at most 12 (%d), over %llu ms", best,
 	      (unsigned long long)((last - first) / 1000000));
+	/* Paused, with nothing queued, the loop's passes leave the pacer asleep. */
+	stream_pause(&st);
+	usleep(100000);
+	pthread_mutex_lock(&st.lock);
+	wakeups = st.pacer_wakeups;
+	pthread_mutex_unlock(&st.lock);
+	for (int i = 0; i < 100; i++) {
+		stream_run(&st, monotonic());
+		usleep(2000);
+	}
+	pthread_mutex_lock(&st.lock);
+	wakeups = st.pacer_wakeups - wakeups;
+	pthread_mutex_unlock(&st.lock);
+	check(wakeups == 0, "pacer thread: paused, 100 passes of the loop woke it %llu times",
+	      (unsigned long long)wakeups);
 	stream_stop(&st);
 	close(rx);
 }
