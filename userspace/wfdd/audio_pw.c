@@ -11,6 +11,15 @@
  * socket), stamped with the cycle's CLOCK_MONOTONIC time
  * (pw_stream_get_time_n()).
  *
+ * The node drives its graph: it is a driver node whose timer runs the
+ * graph's cycles on CLOCK_MONOTONIC, at exactly 48000 frames a monotonic
+ * second, so that what applications play reaches the ring at the rate the
+ * stream is sent at, without drift by construction.  Its driver priority
+ * is low: when an application links it with a sound card (or another
+ * driver of higher priority), that driver runs the graph, the node
+ * follows, and the ring corrects the drift between that clock and the
+ * monotonic one (audio_ring.c).
+ *
  * One connection per session: the node exists exactly while the session
  * does.  Without a PipeWire daemon (no user session: a server, the system
  * service), audio_pw_open() fails and the track sends silence.
@@ -25,7 +34,16 @@
 
 #ifdef HAVE_PIPEWIRE
 #include <pipewire/pipewire.h>
+#include <spa/node/io.h>
 #include <spa/param/audio/format-utils.h>
+
+/*
+ * Below any sound card's (ALSA's are about 1000 and up): a hardware clock
+ * cannot follow ours, while the ring follows any.
+ */
+#define DRIVER_PRIORITY	"100"
+/* A cycle this late is a stall, not lateness: the timeline starts anew. */
+#define STALL_NS	1000000000ull
 
 struct audio_pw {
 	struct pw_thread_loop *loop;
@@ -39,6 +57,17 @@ struct audio_pw {
 	char name[32];
 	/* Buffers taken, and those a cycle late (data thread only). */
 	uint64_t buffers, late;
+	/*
+	 * Driving (the thread loop's thread only): the graph's position, the
+	 * timer, and the timeline of the cycles: cycle k starts at t0 plus
+	 * the frames of the cycles before it, at the graph's rate.
+	 */
+	struct spa_io_position *position;
+	struct spa_source *timer;
+	bool streaming, armed;
+	uint32_t rate;
+	uint64_t t0, frames, cycles;
+	uint64_t position_frames;	/* the clock's position: never goes back */
 };
 
 bool audio_pw_available(void)
@@ -102,12 +131,112 @@ static void on_process(void *data)
 	pw->late += n - 1;
 }
 
+static void arm(struct audio_pw *pw, uint64_t at)
+{
+	struct timespec ts = { .tv_sec = (time_t)(at / 1000000000ull),
+			       .tv_nsec = (long)(at % 1000000000ull) };
+
+	/* 0:0 disarms. */
+	pw_loop_update_timer(pw_thread_loop_get_loop(pw->loop), pw->timer, &ts, NULL, true);
+	pw->armed = at != 0;
+}
+
+static uint64_t timeline_ns(const struct audio_pw *pw)
+{
+	return pw->t0 + pw->frames / pw->rate * 1000000000ull +
+	       pw->frames % pw->rate * 1000000000ull / pw->rate;
+}
+
+/*
+ * The timer runs while the stream streams and is the graph's driver: the
+ * graph starts when an application plays into the node, and stops when
+ * the session manager suspends the idle node, so that a node nobody
+ * plays into costs no wake-up.
+ */
+static void update_timer(struct audio_pw *pw)
+{
+	bool drive = pw->streaming && pw->position && pw_stream_is_driving(pw->stream);
+
+	if (drive && !pw->armed) {
+		pw->t0 = mono_ns();
+		pw->frames = 0;
+		pw->rate = 0;
+		arm(pw, pw->t0);
+		if (pw->verbose)
+			fprintf(stderr, "%s: sound output %s drives its graph\n",
+				program_invocation_short_name, pw->name);
+	} else if (!drive && pw->armed) {
+		arm(pw, 0);
+		if (pw->verbose)
+			fprintf(stderr, "%s: sound output %s stops driving (%s)\n",
+				program_invocation_short_name, pw->name,
+				pw->streaming ? "another driver runs the graph" : "not streaming");
+	}
+}
+
+/*
+ * One cycle of the graph, started at its time on the timeline: the
+ * clock the graph's nodes read (pw_stream_get_time_n()) says when, and
+ * the next cycle's timer is due at the time of the frames after this
+ * one's.  A timer that fires late starts the cycle late but stamps it
+ * with its time, so the stamps stay exact; the late cycles follow back to
+ * back, as PipeWire's own timer driver does.
+ */
+static void on_timer(void *data, uint64_t expirations)
+{
+	struct audio_pw *pw = data;
+	struct spa_io_clock *c;
+	uint64_t t, now, duration;
+	uint32_t rate;
+
+	(void)expirations;
+	if (!pw->position || !pw_stream_is_driving(pw->stream)) {
+		update_timer(pw);
+		return;
+	}
+	c = &pw->position->clock;
+	duration = c->duration ? c->duration : 512;
+	rate = c->rate.denom ? c->rate.denom : AUDIO_RATE;
+	t = pw->rate ? timeline_ns(pw) : pw->t0;
+	now = mono_ns();
+	/* A stall (the process stopped a while): the timeline starts anew. */
+	if (now > t + STALL_NS)
+		t = now;
+	if (rate != pw->rate || (pw->rate && t != timeline_ns(pw))) {
+		pw->t0 = t;
+		pw->frames = 0;
+		pw->rate = rate;
+	}
+	c->nsec = t;
+	c->position = pw->position_frames;
+	c->delay = 0;
+	c->rate_diff = 1.0;
+	pw->frames += duration;
+	pw->position_frames += duration;
+	c->next_nsec = timeline_ns(pw);
+	pw->cycles++;
+	pw_stream_trigger_process(pw->stream);
+	arm(pw, c->next_nsec);
+}
+
+static void on_io_changed(void *data, uint32_t id, void *area, uint32_t size)
+{
+	struct audio_pw *pw = data;
+
+	if (id != SPA_IO_Position)
+		return;
+	pw->position = area && size >= sizeof(*pw->position) ? area : NULL;
+	update_timer(pw);
+}
+
 static void on_state(void *data, enum pw_stream_state old, enum pw_stream_state state,
 		     const char *error)
 {
 	struct audio_pw *pw = data;
 
 	(void)old;
+	pw->streaming = state == PW_STREAM_STATE_STREAMING;
+	update_timer(pw);
 	if (state == PW_STREAM_STATE_ERROR)
 		fprintf(stderr, "%s: sound output %s: %s\n", program_invocation_short_name,
 			pw->name, error ? error : "error");
@@ -119,6 +248,7 @@ static void on_state(void *data, enum pw_stream_state old, enum pw_stream_state 
 static const struct pw_stream_events stream_events = {
 	PW_VERSION_STREAM_EVENTS,
 	.state_changed = on_state,
+	.io_changed = on_io_changed,
 	.process = on_process,
 };
 
@@ -128,6 +258,11 @@ void audio_pw_close(struct audio_pw *pw)
 		return;
 	if (pw->loop)
 		pw_thread_loop_stop(pw->loop);
+	if (pw->verbose && pw->cycles)
+		fprintf(stderr, "%s: sound output %s drove %llu cycles\n",
+			program_invocation_short_name, pw->name, (unsigned long long)pw->cycles);
+	if (pw->timer)
+		pw_loop_destroy_source(pw_thread_loop_get_loop(pw->loop), pw->timer);
 	if (pw->stream)
 		pw_stream_destroy(pw->stream);
 	if (pw->core)
@@ -188,6 +323,7 @@ int audio_pw_open(struct audio_pw **out, unsigned int output, const char *descri
 				   * latency that a busy machine still keeps up with.
 				   */
 				  PW_KEY_NODE_LATENCY, "960/48000",
+				  PW_KEY_PRIORITY_DRIVER, DRIVER_PRIORITY,
 				  PW_KEY_AUDIO_RATE, "48000",
 				  PW_KEY_AUDIO_CHANNELS, "2",
 				  SPA_KEY_AUDIO_POSITION, "FL,FR",
@@ -199,11 +335,14 @@ int audio_pw_open(struct audio_pw **out, unsigned int output, const char *descri
 	pw->stream = pw_stream_new(pw->core, pw->name, props);
 	if (!pw->stream)
 		goto fail_errno;
+	pw->timer = pw_loop_add_timer(pw_thread_loop_get_loop(pw->loop), on_timer, pw);
+	if (!pw->timer)
+		goto fail_errno;
 	pw_stream_add_listener(pw->stream, &pw->stream_listener, &stream_events, pw);
 	params[0] = spa_format_audio_raw_build(&b, SPA_PARAM_EnumFormat, &info);
 	ret = pw_stream_connect(pw->stream, PW_DIRECTION_INPUT, PW_ID_ANY,
 				PW_STREAM_FLAG_AUTOCONNECT | PW_STREAM_FLAG_MAP_BUFFERS |
-				PW_STREAM_FLAG_RT_PROCESS, params, 1);
+				PW_STREAM_FLAG_RT_PROCESS | PW_STREAM_FLAG_DRIVER, params, 1);
 	if (ret < 0)
 		goto fail;
 	ret = pw_thread_loop_start(pw->loop);

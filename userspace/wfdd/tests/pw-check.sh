@@ -7,7 +7,9 @@
 # described "Living room"), a 1 kHz tone at -12 dBFS played into it with
 # pw-play at 100 % volume must reach the ring (a second of it near 1 kHz
 # and -12 dBFS), 18 dB lower at 50 % volume, silent muted, and the node
-# must go when it closes.
+# must go when it closes.  While pw-play plays, the node drives the graph:
+# it runs and no other driver does (PipeWire's Dummy-Driver stays
+# suspended).
 # Skips without PipeWire's programs.  TAP.
 #
 # usage: pw-check.sh TEST-AUDIO-PW
@@ -47,10 +49,20 @@ for o in json.load(sys.stdin):
         print("node.name=%s node.description=%s media.class=%s" % (
             p.get("node.name"), p.get("node.description"), p.get("media.class")))'
 }
+# The driver nodes that run, one "name state" a line.
+running_drivers() {
+	pw-dump 2> /dev/null | python3 -c '
+import json, sys
+for o in json.load(sys.stdin):
+    i = o.get("info") or {}
+    p = i.get("props") or {}
+    if o.get("type", "").endswith("Node") and p.get("node.driver") and i.get("state") == "running":
+        print(p.get("node.name"))'
+}
 n=0 fail=0
 result() { n=$((n + 1)); if [ "$2" -eq 0 ]; then echo "ok $n $1"; else echo "not ok $n $1"; fail=1; fi; }
 
-echo "1..6"
+echo "1..7"
 pipewire > "$dir/pipewire.log" 2>&1 &
 pids+=($!)
 wait_for 20 test -e "$XDG_RUNTIME_DIR/pipewire-0"
@@ -79,7 +91,12 @@ timeout 30 pw-play --target wfd-output-1 "$dir/tone.wav" &
 pids+=($!)
 # The node's volume and mute act on what it takes: 50 % (-18.06 dB, as
 # pactl's volumes are cubic), then muted.
-sleep 3
+drivers=""
+wait_for 2 eval 'drivers=$(running_drivers | tr "\n" " "); [ "$drivers" = "wfd-output-1 " ]'
+echo "# running drivers while pw-play plays: ${drivers:-none}"
+[ "$drivers" = "wfd-output-1 " ]
+result node_drives_its_graph $?
+sleep 1
 pactl set-sink-volume wfd-output-1 50%
 sleep 2.5
 pactl set-sink-mute wfd-output-1 1

@@ -79,7 +79,7 @@ int main(int argc, char **argv)
 	}
 	if (audio_ring_init(&ring))
 		return 1;
-	ret = audio_pw_open(&pw, 1, "Living room", audio_ring_write_fn, &ring, 0);
+	ret = audio_pw_open(&pw, 1, "Living room", audio_ring_write_fn, &ring, 1);
 	if (ret) {
 		printf("test-audio-pw: no PipeWire: %d\n", ret);
 		return 1;
