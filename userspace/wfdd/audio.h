@@ -65,10 +65,13 @@ struct audio_ring {
 	double a, q;
 	uint64_t blocks;		/* since the model started */
 	unsigned int off_blocks;	/* blocks in a row far off the model */
+	unsigned int steady_blocks;	/* of those, off by the same amount */
+	double last_e;			/* the last block's error (ns) */
 	uint64_t valid_from;		/* frames before belong to an older model */
 	/* The consumer's read position and its bookkeeping. */
 	bool synced;
 	uint64_t rpos;
+	uint64_t hold;			/* frames of silence before reading on */
 	uint64_t max_wait_ns;		/* wait this long past a span for its input */
 	/* Counters, for statistics and tests. */
 	uint64_t reanchors, steps, gap_frames, slips, silent_frames, overruns;

@@ -10,17 +10,23 @@
  * jitter of the stamps does not reach the output while a driver that
  * runs 0.1 % fast or slow is followed without error; one block's error
  * counts for 0.2 ms at most (a callback run late is an outlier, and the
- * frames stay contiguous).  Stamps off by 5 ms for 50 blocks in a row
- * move the model there; a stamp off by more than 250 ms or 2.5 blocks
- * (the graph stopped and started again) re-anchors it, at 48 kHz.
+ * frames stay contiguous).  Stamps off by 5 ms move the model there when
+ * they stay off: by the same amount three blocks in a row (input that
+ * was lost, a buffer PipeWire recycled before it reached us: what comes
+ * after belongs that much later), or by any amount for 50 blocks; late
+ * callbacks are not steady (they catch up, a block at a time).  A stamp
+ * off by more than 250 ms or 2.5 blocks (the graph stopped and started
+ * again) re-anchors the model, at 48 kHz.
  *
  * The consumer reads the input frame that the model puts at each output
  * frame's time.  It keeps its own read position, which moves one frame
  * at a time, and only when it is more than 1.5 frames off the model's:
  * when the two clocks agree the output is the input bit for bit; when
  * they do not, a frame is repeated or skipped every so often (at 0.1 %,
- * 48 times a second).  Beyond 10 ms off (a new anchor), the read position
- * jumps to the model's.
+ * 48 times a second).  Beyond 10 ms off (a new anchor, a step), the read
+ * position jumps to the model's when that is ahead; when it is behind (by
+ * up to 250 ms: the input's frames belong later than read so far), the
+ * output is silence until they are due, so that nothing plays twice.
  */
 #include <errno.h>
 #include <math.h>
@@ -50,6 +56,9 @@
  */
 #define STEP_NS		5000000.0
 #define LASTING_BLOCKS	50
+/* Off by the same amount (within this) for STEADY_BLOCKS blocks: lost input. */
+#define STEADY_NS	1000000.0
+#define STEADY_BLOCKS	3
 /* What one block's error may weigh in the loop. */
 #define MAX_STEP_NS	200000.0
 /* The model's period stays within 0.5 % of 48 kHz. */
@@ -57,6 +66,7 @@
 /* Slip a frame beyond this much error; jump beyond RESYNC. */
 #define SLIP_FRAMES	1.5
 #define RESYNC_FRAMES	480.0
+#define HOLD_FRAMES	12000.0
 /* Frames read with one decision to slip. */
 #define CHUNK		240
 
@@ -86,9 +96,10 @@ void audio_ring_reset(struct audio_ring *r)
 {
 	pthread_mutex_lock(&r->lock);
 	r->locked = r->synced = false;
+	r->hold = 0;
 	r->q = NOMINAL_Q;
 	r->reanchors = r->steps = r->gap_frames = r->slips = r->silent_frames = r->overruns = 0;
-	r->off_blocks = 0;
+	r->off_blocks = r->steady_blocks = 0;
 	pthread_mutex_unlock(&r->lock);
 }
 
@@ -132,6 +143,7 @@ static void reanchor(struct audio_ring *r, double e, uint64_t t_ns)
 	r->a = (double)t_ns;
 	r->q = NOMINAL_Q;
 	r->blocks = 0;
+	r->off_blocks = r->steady_blocks = 0;
 }
 
 void audio_ring_write(struct audio_ring *r, const int16_t *frames, size_t n, uint64_t t_ns)
@@ -152,15 +164,18 @@ void audio_ring_write(struct audio_ring *r, const int16_t *frames, size_t n, uin
 		double pred = r->a + since * r->q;
 		double e = (double)t_ns - pred;
 
-		if (fabs(e) > STEP_NS)
+		if (fabs(e) > STEP_NS) {
 			r->off_blocks++;
-		else
-			r->off_blocks = 0;
+			r->steady_blocks = fabs(e - r->last_e) < STEADY_NS ? r->steady_blocks + 1 : 1;
+		} else {
+			r->off_blocks = r->steady_blocks = 0;
+		}
+		r->last_e = e;
 		if (fabs(e) > fmax(REANCHOR_NS, 2.5 * (double)n * r->q)) {
 			reanchor(r, e, t_ns);
-		} else if (r->off_blocks > LASTING_BLOCKS) {
+		} else if (r->off_blocks > LASTING_BLOCKS || r->steady_blocks >= STEADY_BLOCKS) {
 			r->a = (double)t_ns;
-			r->off_blocks = 0;
+			r->off_blocks = r->steady_blocks = 0;
 			r->steps++;
 		} else {
 			/* Wider at first, to lock on quickly; then narrow. */
@@ -258,6 +273,17 @@ size_t audio_ring_read(struct audio_ring *r, uint64_t t_ns, int16_t *out, size_t
 		double target = model_pos(r, t_ns + audio_frames_ns(done));
 		double off = (double)(int64_t)r->rpos - target;
 
+		/* What comes next belongs later: silence until it is due. */
+		if (r->synced && !r->hold && off > RESYNC_FRAMES && off <= HOLD_FRAMES)
+			r->hold = (uint64_t)llround(off);
+		if (r->hold) {
+			c = r->hold < c ? (size_t)r->hold : c;
+			memset(o, 0, c * AUDIO_FRAME_BYTES);
+			r->hold -= c;
+			silent += c;
+			done += c;
+			continue;
+		}
 		if (!r->synced || fabs(off) > RESYNC_FRAMES) {
 			r->rpos = (uint64_t)(int64_t)llround(target);
 			r->synced = true;

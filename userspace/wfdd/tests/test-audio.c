@@ -399,6 +399,41 @@ static void late_cycles(void)
 	audio_ring_destroy(&r);
 }
 
+/*
+ * Input lost: two blocks never come (PipeWire recycled them before the
+ * data thread took them), the stamps of those after are right.  What
+ * comes after belongs 20 ms later: within three blocks the sound is back
+ * on time, with silence where the lost blocks were and nothing twice.
+ */
+static void lost_cycles(void)
+{
+	static const uint64_t clicks[] = { 3 * AUDIO_RATE + 4800 };
+	struct sim s = { .start = 30 * SEC + 4 * MS, .clicks = clicks, .nclicks = 1,
+			 .gap_from = 3 * AUDIO_RATE - 960, .gap_to = 3 * AUDIO_RATE };
+	struct audio_track t;
+	struct audio_ring r;
+	uint64_t t0 = 30 * SEC;
+	size_t silent = 0;
+	int64_t want, got;
+
+	audio_ring_init(&r);
+	audio_track_init(&t, on_packet, NULL);
+	reset_out(t0);
+	audio_track_start(&t, AUDIO_LPCM, &r, t0);
+	run(&s, &r, &t, t0, 5, 20 * MS, 0, 0);
+	for (size_t i = 4800; i < out_max; i++)
+		silent += !outbuf[i];
+	want = frame_of((uint64_t)llround(in_time(&s, clicks[0])));
+	got = find_click((size_t)want - 2000);
+	check(!pts_jumps && !r.reanchors && r.steps == 1 && silent >= 900 && silent <= 960 + 480 &&
+	      llabs(got - want) <= 2,
+	      "20 ms of input lost: %zu frames of silence, %llu steps, the sound on time 100 ms "
+	      "later (click %+lld frames)", silent, (unsigned long long)r.steps,
+	      (long long)(got - want));
+	audio_track_stop(&t);
+	audio_ring_destroy(&r);
+}
+
 static void stall(void)
 {
 	struct sim s = { .start = 20 * SEC };
@@ -560,6 +595,7 @@ int main(void)
 	drift(0, 0, 37);
 	underrun();
 	late_cycles();
+	lost_cycles();
 	stall();
 	tone(AUDIO_LPCM);
 	if (aac_enc_available()) {
