@@ -5,7 +5,7 @@
  * clicks from flashes (lip-sync).  Also writes the tone the tests play.
  *
  * usage: check_audio tone FILE.ts CODEC HZ DBFS   (CODEC: lpcm or aac)
- *        check_audio lipsync FILE.ts CODEC BOUND_MS [ARRIVALS FLASH_LOG]
+ *        check_audio lipsync FILE.ts CODEC BOUND_MS [ARRIVALS FLASH_LOG [DRIFT_MS]]
  *        check_audio make-tone FILE.wav HZ DBFS SECONDS
  */
 #include <math.h>
@@ -140,10 +140,32 @@ static double arrival(FILE *log, long off)
 	return (double)best;
 }
 
-static int lipsync(const char *path, const char *codec, double bound_ms, const char *arrivals,
-		   const char *flashes)
+/*
+ * The clicks' delay in the stream: each click's PTS less the monotonic
+ * instant it was played at.  wfdd stamps what plays at t with t plus its
+ * latency, so the delay is the same for every click when the sound's
+ * clock is mapped right, whatever clock drove the graph; a clock that
+ * runs off drifts it by its skew (0.4 % over 20 s: 80 ms).  The spread
+ * from the smallest to the largest must stay within @drift_ms.
+ */
+static bool delay_drift(const double *delay, int n, double drift_ms)
 {
-	double lat[64];
+	double lo = 1e9, hi = -1e9;
+
+	for (int k = 0; k < n; k++) {
+		lo = fmin(lo, delay[k]);
+		hi = fmax(hi, delay[k]);
+	}
+	printf("check_audio: click delay in the stream (PTS - played): %.1f to %.1f ms, drift "
+	       "%.1f ms (bound %.0f ms): %s\n", lo, hi, hi - lo, drift_ms,
+	       n > 1 && hi - lo <= drift_ms ? "ok" : "WRONG");
+	return n > 1 && hi - lo <= drift_ms;
+}
+
+static int lipsync(const char *path, const char *codec, double bound_ms, const char *arrivals,
+		   const char *flashes, double drift_ms)
+{
+	double lat[64], delay[64];
 	int nlat = 0;
 	size_t onsets[64];
 	int want_type = !strcmp(codec, "aac") ? 0x0f : 0x83;
@@ -202,8 +224,9 @@ static int lipsync(const char *path, const char *codec, double bound_ms, const c
 			if (!strstr(line, "flash ") || !p || sscanf(p, " at %lf", &at) != 1)
 				continue;
 			lat[nlat] = (arrival(al, tsa_offset_of(&a, onsets[k])) - at * 1e9) / 1e6;
-			printf("check_audio: click %d played at %.3f s, its packet arrived %.1f ms later\n",
-			       k + 1, at, lat[nlat]);
+			delay[nlat] = clicks[k] - at * 1e3;
+			printf("check_audio: click %d played at %.3f s, PTS %+.1f ms from it, its packet "
+			       "arrived %.1f ms later\n", k + 1, at, delay[nlat], lat[nlat]);
 			nlat++;
 			k++;
 		}
@@ -221,6 +244,8 @@ static int lipsync(const char *path, const char *codec, double bound_ms, const c
 	ok = n > 0;
 	for (int k = 0; k < n; k++)
 		ok &= fabs(off[k]) <= bound_ms;
+	if (drift_ms > 0)
+		ok &= delay_drift(delay, nlat, drift_ms);
 	/* For the benchmark's table: medians and 95th percentiles (nearest rank). */
 	if (n) {
 		double mag[64];
@@ -247,13 +272,14 @@ int main(int argc, char **argv)
 		return tone(argv[2], argv[3], atof(argv[4]), atof(argv[5]), true);
 	if (argc == 6 && !strcmp(argv[1], "present"))
 		return tone(argv[2], argv[3], atof(argv[4]), atof(argv[5]), false);
-	if ((argc == 5 || argc == 7) && !strcmp(argv[1], "lipsync"))
-		return lipsync(argv[2], argv[3], atof(argv[4]), argc == 7 ? argv[5] : NULL,
-			       argc == 7 ? argv[6] : NULL);
+	if ((argc == 5 || argc == 7 || argc == 8) && !strcmp(argv[1], "lipsync"))
+		return lipsync(argv[2], argv[3], atof(argv[4]), argc >= 7 ? argv[5] : NULL,
+			       argc >= 7 ? argv[6] : NULL, argc == 8 ? atof(argv[7]) : 0);
 	if (argc == 6 && !strcmp(argv[1], "make-tone"))
 		return make_tone(argv[2], atof(argv[3]), atof(argv[4]), atof(argv[5]));
 	fprintf(stderr, "usage: check_audio tone|present FILE.ts lpcm|aac HZ DBFS\n"
-		"       check_audio lipsync FILE.ts lpcm|aac BOUND_MS [ARRIVALS FLASH_LOG]\n"
+		"       check_audio lipsync FILE.ts lpcm|aac BOUND_MS [ARRIVALS FLASH_LOG "
+		"[DRIFT_MS]]\n"
 		"       check_audio make-tone FILE.wav HZ DBFS SECONDS\n");
 	return 2;
 }

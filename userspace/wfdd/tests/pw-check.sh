@@ -19,7 +19,11 @@ for p in pipewire wireplumber pipewire-pulse pw-play pw-dump pactl dbus-daemon p
 done
 dir=$(mktemp -d /tmp/wfd-pw-check-XXXXXX)
 export XDG_RUNTIME_DIR=$dir/run
-mkdir -m 0700 "$XDG_RUNTIME_DIR"
+# WirePlumber keeps the volumes and mutes it saw in the state directory:
+# a private one, so that the test neither leaves the user's sinks muted
+# nor inherits what ran before.
+export XDG_STATE_HOME=$dir/state XDG_CONFIG_HOME=$dir/config
+mkdir -m 0700 "$XDG_RUNTIME_DIR" "$XDG_STATE_HOME" "$XDG_CONFIG_HOME"
 bus=$(dbus-daemon --session --fork --print-address=1 --print-pid=1)
 DBUS_SESSION_BUS_ADDRESS=${bus%%$'\n'*}
 dbus_pid=${bus##*$'\n'}
