@@ -8,7 +8,16 @@
  * it, and the flash is committed at the instant.  A flash stays 1.5 s (an
  * emulated encoder makes a few pictures a second), then 2.5 s of black.
  *
- * usage: av_flash FLASHES
+ * With SKEW (a fraction, 0.004 for 0.4 %), its stream is a deliberately
+ * skewed driver of the graph it shares with wfd-output-1: a driver
+ * priority above any other, and a timer that runs the graph's cycles at
+ * 48000 * (1 + SKEW) frames a monotonic second while telling the nodes
+ * the graph runs at 48 kHz, as a sound card whose crystal is off does.
+ * Each cycle is stamped with the monotonic instant it starts at, so a
+ * follower that maps its frames by the stamps keeps time; one that
+ * counts frames drifts by SKEW.
+ *
+ * usage: av_flash FLASHES [SKEW]
  * Prints "av_flash: flash N at T" (T: CLOCK_MONOTONIC seconds of the
  * commit) for each.
  */
@@ -26,6 +35,7 @@
 
 #include <drm_fourcc.h>
 #include <pipewire/pipewire.h>
+#include <spa/node/io.h>
 #include <spa/param/audio/format-utils.h>
 #include <xf86drm.h>
 #include <xf86drmMode.h>
@@ -75,6 +85,13 @@ static struct pw_stream *stream;
 static _Atomic uint64_t click_at;	/* CLOCK_MONOTONIC ns; 0: none */
 static uint64_t click_done;
 static int64_t click_pos = -1;		/* frames of the click already written */
+/* The skewed driver: frames a monotonic second, 0 when not driving. */
+static double drive_rate;
+static struct pw_thread_loop *drive_loop;
+static struct spa_source *drive_timer;
+static struct spa_io_position *drive_pos;
+static uint64_t drive_t0, drive_frames;
+static bool drive_armed;
 
 static void on_process(void *data)
 {
@@ -111,7 +128,8 @@ static void on_process(void *data)
 
 		if (click_pos < 0) {
 			/* Not begun: its first frame falls in this buffer, or it is late. */
-			off = ((int64_t)at - (int64_t)start) * RATE / 1000000000;
+			off = (int64_t)(((double)at - (double)start) *
+					(drive_rate ? drive_rate : RATE) / 1e9);
 			if (off >= (int64_t)n)
 				off = -1;
 			else if (off < 0)
@@ -136,8 +154,71 @@ static void on_process(void *data)
 	pw_stream_queue_buffer(stream, b);
 }
 
+static void drive_arm(uint64_t at)
+{
+	struct timespec ts = { .tv_sec = (time_t)(at / 1000000000ull),
+			       .tv_nsec = (long)(at % 1000000000ull) };
+
+	pw_loop_update_timer(pw_thread_loop_get_loop(drive_loop), drive_timer, &ts, NULL, true);
+	drive_armed = true;
+}
+
+/* A cycle at its true monotonic instant; the clock says 48 kHz regardless. */
+static void on_drive_timer(void *data, uint64_t expirations)
+{
+	struct spa_io_clock *c;
+	uint64_t t, duration;
+
+	(void)data, (void)expirations;
+	if (!drive_pos || !pw_stream_is_driving(stream)) {
+		drive_armed = false;
+		return;
+	}
+	c = &drive_pos->clock;
+	duration = c->duration ? c->duration : 480;
+	t = drive_t0 + (uint64_t)((double)drive_frames * 1e9 / drive_rate);
+	c->nsec = t;
+	c->position = drive_frames;
+	c->delay = 0;
+	c->rate_diff = 1.0;
+	drive_frames += duration;
+	c->next_nsec = drive_t0 + (uint64_t)((double)drive_frames * 1e9 / drive_rate);
+	pw_stream_trigger_process(stream);
+	drive_arm(c->next_nsec);
+}
+
+static void drive_update(void)
+{
+	if (drive_rate && !drive_armed && drive_pos && pw_stream_is_driving(stream)) {
+		drive_t0 = mono_ns();
+		drive_frames = 0;
+		drive_arm(drive_t0);
+		fprintf(stderr, "av_flash: driving the graph at %.1f frames a second\n",
+			drive_rate);
+	}
+}
+
+static void on_io_changed(void *data, uint32_t id, void *area, uint32_t size)
+{
+	(void)data;
+	if (id == SPA_IO_Position) {
+		drive_pos = area && size >= sizeof(*drive_pos) ? area : NULL;
+		drive_update();
+	}
+}
+
+static void on_state(void *data, enum pw_stream_state old, enum pw_stream_state state,
+		     const char *error)
+{
+	(void)data, (void)old, (void)error;
+	if (state == PW_STREAM_STATE_STREAMING)
+		drive_update();
+}
+
 static const struct pw_stream_events events = {
 	PW_VERSION_STREAM_EVENTS,
+	.state_changed = on_state,
+	.io_changed = on_io_changed,
 	.process = on_process,
 };
 
@@ -153,17 +234,24 @@ static int audio_open(struct pw_thread_loop **loop)
 
 	pw_init(NULL, NULL);
 	*loop = pw_thread_loop_new("av_flash", NULL);
+	drive_loop = *loop;
 	stream = pw_stream_new_simple(pw_thread_loop_get_loop(*loop), "av_flash",
 		pw_properties_new(PW_KEY_MEDIA_TYPE, "Audio", PW_KEY_MEDIA_CATEGORY, "Playback",
 				  PW_KEY_MEDIA_ROLE, "Movie", PW_KEY_TARGET_OBJECT, "wfd-output-1",
-				  PW_KEY_NODE_LATENCY, "480/48000", NULL),
+				  PW_KEY_NODE_LATENCY, "480/48000",
+				  /* Skewed: above wfd-output-1's and any card's. */
+				  PW_KEY_PRIORITY_DRIVER, drive_rate ? "30000" : "0", NULL),
 		&events, NULL);
 	if (!stream)
+		return -1;
+	drive_timer = pw_loop_add_timer(pw_thread_loop_get_loop(*loop), on_drive_timer, NULL);
+	if (!drive_timer)
 		return -1;
 	params[0] = spa_format_audio_raw_build(&b, SPA_PARAM_EnumFormat, &info);
 	if (pw_stream_connect(stream, PW_DIRECTION_OUTPUT, PW_ID_ANY,
 			      PW_STREAM_FLAG_AUTOCONNECT | PW_STREAM_FLAG_MAP_BUFFERS |
-			      PW_STREAM_FLAG_RT_PROCESS, params, 1) < 0)
+			      PW_STREAM_FLAG_RT_PROCESS |
+			      (drive_rate ? PW_STREAM_FLAG_DRIVER : 0), params, 1) < 0)
 		return -1;
 	return pw_thread_loop_start(*loop);
 }
@@ -188,6 +276,8 @@ int main(int argc, char **argv)
 	int flashes = argc > 1 ? atoi(argv[1]) : 3, fd = -1;
 	uint64_t deadline;
 
+	if (argc > 2)
+		drive_rate = RATE * (1 + atof(argv[2]));
 	for (int i = 0; i < 16 && fd < 0; i++) {
 		char path[32];
 		drmVersionPtr v;
