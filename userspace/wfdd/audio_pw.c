@@ -26,6 +26,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -44,6 +45,12 @@
 #define DRIVER_PRIORITY	"100"
 /* A cycle this late is a stall, not lateness: the timeline starts anew. */
 #define STALL_NS	1000000000ull
+/*
+ * A cycle still running when the next is due: look again this much later,
+ * and after IN_FLIGHT_NS take it as lost (an xrun) and go on.
+ */
+#define RETRY_NS	1000000ull
+#define IN_FLIGHT_NS	50000000ull
 
 struct audio_pw {
 	struct pw_thread_loop *loop;
@@ -66,7 +73,9 @@ struct audio_pw {
 	struct spa_source *timer;
 	bool streaming, armed;
 	uint32_t rate;
-	uint64_t t0, frames, cycles;
+	uint64_t t0, frames, cycles, triggered_at;
+	/* Cycles that ended (trigger_done, on the data thread). */
+	_Atomic uint64_t done;
 	uint64_t position_frames;	/* the clock's position: never goes back */
 };
 
@@ -158,6 +167,7 @@ static void update_timer(struct audio_pw *pw)
 	bool drive = pw->streaming && pw->position && pw_stream_is_driving(pw->stream);
 
 	if (drive && !pw->armed) {
+		atomic_store(&pw->done, pw->cycles);
 		pw->t0 = mono_ns();
 		pw->frames = 0;
 		pw->rate = 0;
@@ -194,11 +204,23 @@ static void on_timer(void *data, uint64_t expirations)
 		update_timer(pw);
 		return;
 	}
+	/*
+	 * The cycle before is still running (a busy machine): the clock its
+	 * nodes read stays its own until it ends, or the frames it brings
+	 * would be stamped with the time of the next.
+	 */
+	now = mono_ns();
+	if (atomic_load(&pw->done) != pw->cycles) {
+		if (now < pw->triggered_at + IN_FLIGHT_NS) {
+			arm(pw, now + RETRY_NS);
+			return;
+		}
+		atomic_store(&pw->done, pw->cycles);
+	}
 	c = &pw->position->clock;
 	duration = c->duration ? c->duration : 512;
 	rate = c->rate.denom ? c->rate.denom : AUDIO_RATE;
 	t = pw->rate ? timeline_ns(pw) : pw->t0;
-	now = mono_ns();
 	/* A stall (the process stopped a while): the timeline starts anew. */
 	if (now > t + STALL_NS)
 		t = now;
@@ -215,8 +237,17 @@ static void on_timer(void *data, uint64_t expirations)
 	pw->position_frames += duration;
 	c->next_nsec = timeline_ns(pw);
 	pw->cycles++;
+	pw->triggered_at = now;
 	pw_stream_trigger_process(pw->stream);
 	arm(pw, c->next_nsec);
+}
+
+/* PipeWire's data thread: the cycle this node drove has ended. */
+static void on_trigger_done(void *data)
+{
+	struct audio_pw *pw = data;
+
+	atomic_fetch_add(&pw->done, 1);
 }
 
 static void on_io_changed(void *data, uint32_t id, void *area, uint32_t size)
@@ -250,6 +281,7 @@ static const struct pw_stream_events stream_events = {
 	.state_changed = on_state,
 	.io_changed = on_io_changed,
 	.process = on_process,
+	.trigger_done = on_trigger_done,
 };
 
 void audio_pw_close(struct audio_pw *pw)
