@@ -36,6 +36,8 @@ make -s -C "$top/tests/e2e" wfd_testsink pattern_client check_audio av_flash >&2
 outdir=${BENCH_OUT:-$top/bench-out}
 parts=" ${BENCH_PARTS:-kernel pipeline idle evdi sound callgrind} "
 mkdir -p "$outdir"
+# The VM shares it by its absolute path (a relative one lost the results).
+outdir=$(cd "$outdir" && pwd)
 status=0
 for series in "${kernels[@]}"; do
 	kdir=$(bash "$top/tests/vm/fetch-kernel.sh" "$series")
