@@ -127,6 +127,14 @@ int audio_track_pump(struct audio_track *t, uint64_t now)
 	while (!ret) {
 		uint64_t at = play_time(t, (int64_t)t->frames);
 
+		/*
+		 * Only what is due by @now: where a packet takes longer to
+		 * make than it lasts (AAC in an emulator), the input keeps
+		 * coming while it is made, and the loop stayed here for as
+		 * long as the sound played, the picture frozen.
+		 */
+		if (at > now)
+			break;
 		if (t->ring ? !audio_ring_ready(t->ring, at, n, now) :
 			      now < at + audio_frames_ns(n))
 			break;

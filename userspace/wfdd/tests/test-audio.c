@@ -435,6 +435,50 @@ static void lost_cycles(void)
 	      (long long)cr.off);
 }
 
+/*
+ * A slow encoder: while each packet is made (the emulator: AAC at less
+ * than real time), the data thread writes the next block.  A pump emits
+ * what is due at its @now and returns, however much input keeps coming:
+ * the loop has frames to encode too.
+ */
+struct feeder {
+	struct audio_ring *r;
+	uint64_t next_ns;
+	int16_t blk[480 * 2];
+	unsigned int packets;
+};
+
+static int feed_while_encoding(void *opaque, enum audio_codec codec, const uint8_t *data,
+			       size_t len, uint64_t play_ns)
+{
+	struct feeder *f = opaque;
+
+	(void)codec, (void)data, (void)len, (void)play_ns;
+	if (++f->packets < 1000) {
+		audio_ring_write(f->r, f->blk, 480, f->next_ns);
+		f->next_ns += 10 * MS;
+	}
+	return 0;
+}
+
+static void slow_encoder(void)
+{
+	struct audio_ring r;
+	struct audio_track t;
+	struct feeder f = { .r = &r, .next_ns = 60 * SEC };
+
+	audio_ring_init(&r);
+	for (int i = 0; i < 10; i++, f.next_ns += 10 * MS)
+		audio_ring_write(&r, f.blk, 480, f.next_ns);
+	audio_track_init(&t, feed_while_encoding, &f);
+	audio_track_start(&t, AUDIO_LPCM, &r, 60 * SEC);
+	audio_track_pump(&t, 60 * SEC + 100 * MS);
+	check(f.packets <= 11, "input that keeps coming while packets are made: one pump emits "
+	      "what is due, %u packets (at most 11)", f.packets);
+	audio_track_stop(&t);
+	audio_ring_destroy(&r);
+}
+
 static void stall(void)
 {
 	struct sim s = { .start = 20 * SEC };
@@ -597,6 +641,7 @@ int main(void)
 	underrun();
 	late_cycles();
 	lost_cycles();
+	slow_encoder();
 	stall();
 	tone(AUDIO_LPCM);
 	if (aac_enc_available()) {
