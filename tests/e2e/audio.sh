@@ -12,7 +12,8 @@
 # appears while the session lives, a 1 kHz tone played into it with
 # pw-play (at 100 % volume, set through pipewire-pulse) reaches the sink
 # at its frequency (+-1 %) and level (+-1 dB) without a gap longer than a
-# packet, and the node goes when the session ends.  KTAP.
+# packet while the stream goes on (no RTP silence over 3 s), and the node
+# goes when the session ends.  KTAP.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 wfdd=${WFDD:-$top/build/userspace-release/wfdd/wfdd}
 sinkbin=${WFD_TESTSINK:-$top/tests/e2e/wfd_testsink}
@@ -90,7 +91,7 @@ wait_node() { # present|absent seconds
 }
 
 one() { # label, codec, wfd_audio_codecs of the sink
-	local label=$1 codec=$2 offer=$3 nd rc client sink
+	local label=$1 codec=$2 offer=$3 nd rc client sink gap
 	"$top/tests/e2e/pattern_client" 90 > "$out/client-$label.log" 2>&1 &
 	client=$!
 	"$sinkbin" --connect "$rtsp" --rtp-port 19000 --formats "$formats" --audio "$offer" \
@@ -129,6 +130,14 @@ one() { # label, codec, wfd_audio_codecs of the sink
 	"$check" "$check_mode" "$out/$label.ts" "$codec" 1000 -12 > "$out/check-$label.log" 2>&1
 	rc=$?
 	sed "s/^/# /" "$out/check-$label.log"
+	# Nor may the stream stop while the sound plays (the sink logs a
+	# silence of over 1.5 s; over 3 s fails, an emulator's hiccups aside).
+	gap=$(sed -n 's/.*rtp resumed after \([0-9.]*\) s of silence.*/\1/p' "$out/sink-$label.log" |
+		sort -n | tail -n 1)
+	if [ -n "$gap" ] && awk -v g="$gap" 'BEGIN { exit !(g > 3) }'; then
+		echo "# $label: the stream stopped for $gap s while the session played"
+		rc=1
+	fi
 	[ $rc -eq 0 ] || tail -n 5 "$out/sink-$label.log" | sed 's/^/# sink: /'
 	result "tone_${label}_${tone_mode}" $rc
 }
