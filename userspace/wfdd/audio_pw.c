@@ -73,9 +73,13 @@ struct audio_pw {
 	struct spa_source *timer;
 	bool streaming, armed;
 	uint32_t rate;
-	uint64_t t0, frames, cycles, triggered_at;
-	/* Cycles that ended (trigger_done, on the data thread). */
-	_Atomic uint64_t done;
+	uint64_t t0, frames, triggered_at;
+	/*
+	 * Cycles started, and the number of the last one that ended as the
+	 * data thread saw it at trigger_done: a late trigger_done marks the
+	 * newest cycle done at worst, never the counts apart for good.
+	 */
+	_Atomic uint64_t cycles, done;
 	uint64_t position_frames;	/* the clock's position: never goes back */
 };
 
@@ -167,7 +171,7 @@ static void update_timer(struct audio_pw *pw)
 	bool drive = pw->streaming && pw->position && pw_stream_is_driving(pw->stream);
 
 	if (drive && !pw->armed) {
-		atomic_store(&pw->done, pw->cycles);
+		atomic_store(&pw->done, atomic_load(&pw->cycles));
 		pw->t0 = mono_ns();
 		pw->frames = 0;
 		pw->rate = 0;
@@ -210,12 +214,12 @@ static void on_timer(void *data, uint64_t expirations)
 	 * would be stamped with the time of the next.
 	 */
 	now = mono_ns();
-	if (atomic_load(&pw->done) != pw->cycles) {
+	if (atomic_load(&pw->done) != atomic_load(&pw->cycles)) {
 		if (now < pw->triggered_at + IN_FLIGHT_NS) {
 			arm(pw, now + RETRY_NS);
 			return;
 		}
-		atomic_store(&pw->done, pw->cycles);
+		atomic_store(&pw->done, atomic_load(&pw->cycles));
 	}
 	c = &pw->position->clock;
 	duration = c->duration ? c->duration : 512;
@@ -236,7 +240,7 @@ static void on_timer(void *data, uint64_t expirations)
 	pw->frames += duration;
 	pw->position_frames += duration;
 	c->next_nsec = timeline_ns(pw);
-	pw->cycles++;
+	atomic_fetch_add(&pw->cycles, 1);
 	pw->triggered_at = now;
 	pw_stream_trigger_process(pw->stream);
 	arm(pw, c->next_nsec);
@@ -247,7 +251,7 @@ static void on_trigger_done(void *data)
 {
 	struct audio_pw *pw = data;
 
-	atomic_fetch_add(&pw->done, 1);
+	atomic_store(&pw->done, atomic_load(&pw->cycles));
 }
 
 static void on_io_changed(void *data, uint32_t id, void *area, uint32_t size)
@@ -290,9 +294,10 @@ void audio_pw_close(struct audio_pw *pw)
 		return;
 	if (pw->loop)
 		pw_thread_loop_stop(pw->loop);
-	if (pw->verbose && pw->cycles)
+	if (pw->verbose && atomic_load(&pw->cycles))
 		fprintf(stderr, "%s: sound output %s drove %llu cycles\n",
-			program_invocation_short_name, pw->name, (unsigned long long)pw->cycles);
+			program_invocation_short_name, pw->name,
+			(unsigned long long)atomic_load(&pw->cycles));
 	if (pw->timer)
 		pw_loop_destroy_source(pw_thread_loop_get_loop(pw->loop), pw->timer);
 	if (pw->stream)
