@@ -92,10 +92,11 @@ wait_node() { # present|absent seconds
 
 one() { # label, codec, wfd_audio_codecs of the sink
 	local label=$1 codec=$2 offer=$3 nd rc client sink gap
-	"$top/tests/e2e/pattern_client" 90 > "$out/client-$label.log" 2>&1 &
+	"$top/tests/e2e/pattern_client" 150 > "$out/client-$label.log" 2>&1 &
 	client=$!
+	# The sink hangs up once the tone has played (SIGUSR1), at the latest after 120 s.
 	"$sinkbin" --connect "$rtsp" --rtp-port 19000 --formats "$formats" --audio "$offer" \
-		--out "$out/$label.ts" --duration 90 --teardown-after 25 > "$out/sink-$label.log" 2>&1 &
+		--out "$out/$label.ts" --duration 150 --teardown-after 120 > "$out/sink-$label.log" 2>&1 &
 	sink=$!
 
 	# The node appears with the session, named for the output, described by the sink.
@@ -118,7 +119,10 @@ one() { # label, codec, wfd_audio_codecs of the sink
 	timeout 60 pw-play --target wfd-output-1 "$out/tone.wav" > "$out/pw-play-$label.log" 2>&1
 	echo "# $label: pw-play: exit $?"
 
-	# The session ends (the sink's TEARDOWN): the node goes.
+	# The session ends (the sink's TEARDOWN, once the tone's last packets are
+	# in): the node goes.
+	sleep 1
+	kill -USR1 "$sink"
 	rc=0
 	wait_status disconnected 60 || { echo "# $label: output still $(status)"; rc=1; }
 	wait_node absent 20 > /dev/null || { echo "# $label: the node is still there"; rc=1; }
@@ -147,15 +151,17 @@ one() { # label, codec, wfd_audio_codecs of the sink
 # after the resume, so a sink that got no audio after it fails.
 resume() {
 	local rc=0 client sink
-	"$top/tests/e2e/pattern_client" 90 > "$out/client-resume.log" 2>&1 &
+	"$top/tests/e2e/pattern_client" 150 > "$out/client-resume.log" 2>&1 &
 	client=$!
 	"$sinkbin" --connect "$rtsp" --rtp-port 19000 --formats "$formats" \
-		--audio "LPCM 00000002 00" --out "$out/resume.ts" --duration 90 --standby-after 6 \
-		--resume-after 10 --teardown-after 25 > "$out/sink-resume.log" 2>&1 &
+		--audio "LPCM 00000002 00" --out "$out/resume.ts" --duration 150 --standby-after 6 \
+		--resume-after 10 --teardown-after 120 > "$out/sink-resume.log" 2>&1 &
 	sink=$!
 	wait_grep "$out/sink-resume.log" "M7 playing again" 1 90 || { echo "# resume: not resumed"; rc=1; }
 	wait_node present 30 > /dev/null || { echo "# resume: no node after the resume"; rc=1; }
 	timeout 60 pw-play --target wfd-output-1 "$out/tone.wav" > "$out/pw-play-resume.log" 2>&1
+	sleep 1
+	kill -USR1 "$sink"
 	wait_status disconnected 60 || rc=1
 	kill "$client" "$sink" 2> /dev/null
 	wait "$client" "$sink" 2> /dev/null

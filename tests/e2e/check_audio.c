@@ -214,21 +214,37 @@ static int lipsync(const char *path, const char *codec, double bound_ms, const c
 	 */
 	if (arrivals && flashes) {
 		FILE *al = fopen(arrivals, "r"), *fl = fopen(flashes, "r");
+		double played[64];
 		char line[256];
-		int k = 0;
+		int np = 0;
 
-		while (al && fl && fgets(line, sizeof(line), fl) && k < nclicks) {
-			double at;
+		while (fl && np < 64 && fgets(line, sizeof(line), fl)) {
 			const char *p = strstr(line, " at ");
 
-			if (!strstr(line, "flash ") || !p || sscanf(p, " at %lf", &at) != 1)
+			if (strstr(line, "flash ") && p && sscanf(p, " at %lf", &played[np]) == 1)
+				np++;
+		}
+		/*
+		 * Each click with the instant it was played at: the last one
+		 * before its PTS, within a second (a click lost on the way
+		 * leaves its instant without a click, not the others shifted).
+		 */
+		for (int k = 0; al && k < nclicks; k++) {
+			double at = -1;
+
+			for (int j = 0; j < np; j++)
+				if (played[j] * 1e3 <= clicks[k] && clicks[k] - played[j] * 1e3 < 1000)
+					at = played[j];
+			if (at < 0) {
+				printf("check_audio: click at PTS %.3f s was played at no flash\n",
+				       clicks[k] / 1e3);
 				continue;
+			}
 			lat[nlat] = (arrival(al, tsa_offset_of(&a, onsets[k])) - at * 1e9) / 1e6;
 			delay[nlat] = clicks[k] - at * 1e3;
 			printf("check_audio: click %d played at %.3f s, PTS %+.1f ms from it, its packet "
 			       "arrived %.1f ms later\n", k + 1, at, delay[nlat], lat[nlat]);
 			nlat++;
-			k++;
 		}
 		if (al)
 			fclose(al);

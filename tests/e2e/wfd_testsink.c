@@ -9,7 +9,9 @@
  * M1, M3, M4, M5; only Wi-Fi Display methods in the Public header; a
  * server_port in the SETUP reply; the stream URL with the port; a
  * keep-alive at least every 60 s).  One line per event on stdout,
- * "testsink: SECONDS EVENT" (wall clock, microseconds).
+ * "testsink: SECONDS EVENT" (wall clock, microseconds).  SIGUSR1 makes
+ * it send TEARDOWN once it plays, as a user who switches the TV off: a
+ * test ends the session when it is done instead of guessing a time.
  *
  * usage: wfd_testsink [options]   (see usage())
  */
@@ -440,6 +442,14 @@ static bool on_rtp(void)
 	return true;
 }
 
+static volatile sig_atomic_t teardown_asked;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	teardown_asked = 1;
+}
+
 static bool due(double *after)
 {
 	if (*after < 0 || t_play < 0 || now() - t_play < *after)
@@ -450,6 +460,10 @@ static bool due(double *after)
 
 static void misbehave(void)
 {
+	if (teardown_asked && t_play >= 0) {
+		teardown_asked = 0;
+		o.teardown_after = 0;
+	}
 	if (due(&o.teardown_after)) {
 		say("sending TEARDOWN");
 		request("TEARDOWN", url, NULL, NULL, NULL);
@@ -495,7 +509,8 @@ static void usage(void)
 		"       [--teardown-after S] [--close-after S] [--garbage-after S]\n"
 		"       [--idr-after S --idr-burst N] [--standby-after S] [--resume-after S] [--truncate]\n"
 		"       [--drop-percent P]\n"
-		"       sinks in the wild: [--one-per-recv] [--slow-start S] [--strict]\n");
+		"       sinks in the wild: [--one-per-recv] [--slow-start S] [--strict]\n"
+		"       SIGUSR1: send TEARDOWN now\n");
 	exit(2);
 }
 
@@ -621,6 +636,7 @@ int main(int argc, char **argv)
 
 	parse(argc, argv);
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGUSR1, on_usr1);
 	srand(1);
 	if (o.out && !(ts_out = fopen(o.out, "w"))) {
 		perror(o.out);
