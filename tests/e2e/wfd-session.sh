@@ -262,8 +262,10 @@ grep "M4 wfd" "$out/sink-mode.log" | sed 's/^testsink: [0-9.]* /# /'
 grep "M4 wfd" "$out/sink-mode.log" | awk '{ print $9, $10, $11 }' | tr '\n' ' ' |
 	grep -qx "00000000 00000000 00000040 00000001 00000000 00000000 " || rc=1
 ending | grep -q "status sink disconnect request (2) diag 0 " || { ending | sed 's/^/# /'; rc=1; }
+# (A frame with side data, as x264's first IDR with its SEI, ends in a comma.)
 sizes=$(ffprobe -v error -select_streams v -show_entries frame=width,height -of csv=p=0 \
-	"$out/stream-mode.ts" 2>/dev/null | sort | uniq -c | awk '{ print $2 ":" $1 }' | tr '\n' ' ')
+	"$out/stream-mode.ts" 2>/dev/null | sed 's/,*$//' | sort | uniq -c |
+	awk '{ print $2 ":" $1 }' | tr '\n' ' ')
 echo "# decoded frames by size: $sizes"
 n360=$(echo "$sizes" | grep -o "640,360:[0-9]*" | cut -d: -f2)
 n480=$(echo "$sizes" | grep -o "640,480:[0-9]*" | cut -d: -f2)
