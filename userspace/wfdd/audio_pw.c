@@ -202,6 +202,7 @@ static void on_timer(void *data, uint64_t expirations)
 	struct spa_io_clock *c;
 	uint64_t t, now, duration;
 	uint32_t rate;
+	bool anew;
 
 	(void)expirations;
 	if (!pw->position || !pw_stream_is_driving(pw->stream)) {
@@ -224,11 +225,14 @@ static void on_timer(void *data, uint64_t expirations)
 	c = &pw->position->clock;
 	duration = c->duration ? c->duration : 512;
 	rate = c->rate.denom ? c->rate.denom : AUDIO_RATE;
+	anew = rate != pw->rate;
 	t = pw->rate ? timeline_ns(pw) : pw->t0;
-	/* A stall (the process stopped a while): the timeline starts anew. */
-	if (now > t + STALL_NS)
+	/* A stall (the process stopped a while) or a new rate: the timeline starts anew. */
+	if (now > t + STALL_NS) {
 		t = now;
-	if (rate != pw->rate || (pw->rate && t != timeline_ns(pw))) {
+		anew = true;
+	}
+	if (anew) {
 		pw->t0 = t;
 		pw->frames = 0;
 		pw->rate = rate;

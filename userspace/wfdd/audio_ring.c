@@ -66,6 +66,7 @@
 /* Slip a frame beyond this much error; jump beyond RESYNC. */
 #define SLIP_FRAMES	1.5
 #define RESYNC_FRAMES	480.0
+/* Behind the model by up to this (250 ms): silence until due, not a jump back. */
 #define HOLD_FRAMES	12000.0
 /* Frames read with one decision to slip. */
 #define CHUNK		240
