@@ -129,21 +129,34 @@ void adts_header(uint8_t h[7], size_t payload);
  * The audio track of one stream: reads the ring on a timeline that starts
  * at audio_track_start() and advances by whole packets, encodes, and hands
  * out packets with the CLOCK_MONOTONIC time their first frame plays at.
+ * Pumped by its owner, or by a thread of its own (audio_track_run()).
  */
 typedef int (*audio_packet_fn)(void *opaque, enum audio_codec codec, const uint8_t *data,
 			       size_t len, uint64_t play_ns);
+/* After the packets of one pump: push them on.  0 or -errno. */
+typedef int (*audio_flush_fn)(void *opaque);
 
 struct audio_track {
+	/* The pump's state: the thread's while it runs, else the owner's. */
 	enum audio_codec codec;
 	struct audio_ring *ring;	/* not ours; may be NULL: silence */
 	struct aac_enc *aac;
 	uint64_t t0;			/* the timeline's start */
 	uint64_t frames;		/* frames read since t0 */
-	uint64_t packets;
+	uint64_t now;			/* the pump's @now, while it runs */
+	uint64_t packets, restarts;
 	int16_t pcm[AUDIO_AAC_FRAMES * AUDIO_CHANNELS];
 	uint8_t be[AUDIO_LPCM_FRAMES * AUDIO_FRAME_BYTES];
 	audio_packet_fn out;
 	void *opaque;
+	/* The thread (audio_track_run()); lock guards stop and wake. */
+	bool threaded;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	bool stop;
+	audio_flush_fn flush;
+	_Atomic int err;		/* the first error since the owner looked */
 };
 
 void audio_track_init(struct audio_track *t, audio_packet_fn out, void *opaque);
@@ -155,6 +168,17 @@ int audio_track_start(struct audio_track *t, enum audio_codec codec, struct audi
 		      uint64_t now);
 /* Emit every packet due at @now.  0 or the first error of the callback. */
 int audio_track_pump(struct audio_track *t, uint64_t now);
+/*
+ * Pump the started track on a thread of its own, on CLOCK_MONOTONIC, every
+ * AUDIO_TICK_NS, then call @flush: what the owner's loop does meanwhile (a
+ * picture's encode) never holds the sound.  The callbacks run on that
+ * thread.  0, or -errno and the owner pumps.
+ */
+#define AUDIO_TICK_NS	20000000ull
+int audio_track_run(struct audio_track *t, audio_flush_fn flush);
+/* The first error the thread met since the last call (it goes on); 0: none. */
+int audio_track_error(struct audio_track *t);
+/* Stop the thread, if it runs, and the track. */
 void audio_track_stop(struct audio_track *t);
 
 /*

@@ -8,8 +8,11 @@
  * the PTS follows from the sample count, never from when the packet was
  * made, so underruns and a late loop make no jump.
  */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <stdatomic.h>
 #include <string.h>
+#include <time.h>
 
 #include "audio.h"
 
@@ -64,15 +67,30 @@ void audio_track_init(struct audio_track *t, audio_packet_fn out, void *opaque)
 	t->opaque = opaque;
 }
 
+static void thread_stop(struct audio_track *t);
+
 void audio_track_stop(struct audio_track *t)
 {
+	thread_stop(t);
 	aac_enc_destroy(t->aac);
 	t->aac = NULL;
 	t->codec = AUDIO_NONE;
 }
 
+/* Output frame @pos (negative: AAC's priming) plays at this time. */
+static uint64_t play_time(const struct audio_track *t, int64_t pos)
+{
+	return pos >= 0 ? t->t0 + audio_frames_ns((uint64_t)pos) :
+			  t->t0 - audio_frames_ns((uint64_t)-pos);
+}
+
 static int restart(struct audio_track *t, uint64_t now)
 {
+	if (t->frames) {
+		t->restarts++;
+		fprintf(stderr, "wfdd: the audio track fell %llu ms behind: it starts again\n",
+			(unsigned long long)((now - play_time(t, (int64_t)t->frames)) / 1000000));
+	}
 	t->t0 = now;
 	t->frames = 0;
 	if (t->codec != AUDIO_AAC)
@@ -91,17 +109,11 @@ int audio_track_start(struct audio_track *t, enum audio_codec codec, struct audi
 	audio_track_stop(t);
 	t->codec = codec;
 	t->ring = ring;
+	t->frames = 0;
 	ret = restart(t, now);
 	if (ret)
 		t->codec = AUDIO_NONE;
 	return ret;
-}
-
-/* Output frame @pos (negative: AAC's priming) plays at this time. */
-static uint64_t play_time(const struct audio_track *t, int64_t pos)
-{
-	return pos >= 0 ? t->t0 + audio_frames_ns((uint64_t)pos) :
-			  t->t0 - audio_frames_ns((uint64_t)-pos);
 }
 
 static int aac_out(void *opaque, const uint8_t *adts, size_t len, int64_t pos)
@@ -119,6 +131,7 @@ int audio_track_pump(struct audio_track *t, uint64_t now)
 
 	if (t->codec == AUDIO_NONE)
 		return 0;
+	t->now = now;
 	if (now > play_time(t, (int64_t)t->frames) + MAX_BEHIND_NS) {
 		ret = restart(t, now);
 		if (ret)
@@ -158,4 +171,92 @@ int audio_track_pump(struct audio_track *t, uint64_t now)
 		t->frames += n;
 	}
 	return ret;
+}
+
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * The track's thread: a pump every AUDIO_TICK_NS, or at once after one
+ * that took longer (an AAC encoder under emulation).  An error is kept
+ * for the owner, who ends the stream if it is one that ends it; the
+ * sound goes on meanwhile.
+ */
+static void *track_thread(void *arg)
+{
+	struct audio_track *t = arg;
+	uint64_t next = monotonic_ns();
+
+	pthread_mutex_lock(&t->lock);
+	while (!t->stop) {
+		uint64_t now = monotonic_ns();
+		struct timespec ts;
+		int ret, err, none = 0;
+
+		if (now < next) {
+			ts.tv_sec = (time_t)(next / 1000000000ull);
+			ts.tv_nsec = (long)(next % 1000000000ull);
+			pthread_cond_timedwait(&t->wake, &t->lock, &ts);
+			continue;
+		}
+		pthread_mutex_unlock(&t->lock);
+		ret = audio_track_pump(t, now);
+		err = t->flush(t->opaque);
+		ret = ret ? ret : err;
+		if (ret)
+			atomic_compare_exchange_strong(&t->err, &none, ret);
+		next = now + AUDIO_TICK_NS;
+		pthread_mutex_lock(&t->lock);
+	}
+	pthread_mutex_unlock(&t->lock);
+	return NULL;
+}
+
+int audio_track_run(struct audio_track *t, audio_flush_fn flush)
+{
+	pthread_condattr_t ca;
+	int ret;
+
+	if (t->codec == AUDIO_NONE || t->threaded)
+		return -EINVAL;
+	pthread_mutex_init(&t->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&t->wake, &ca);
+	pthread_condattr_destroy(&ca);
+	t->stop = false;
+	t->flush = flush;
+	atomic_store(&t->err, 0);
+	ret = pthread_create(&t->thread, NULL, track_thread, t);
+	if (ret) {
+		pthread_cond_destroy(&t->wake);
+		pthread_mutex_destroy(&t->lock);
+		return -ret;
+	}
+	t->threaded = true;
+	return 0;
+}
+
+int audio_track_error(struct audio_track *t)
+{
+	return atomic_exchange(&t->err, 0);
+}
+
+static void thread_stop(struct audio_track *t)
+{
+	if (!t->threaded)
+		return;
+	pthread_mutex_lock(&t->lock);
+	t->stop = true;
+	pthread_cond_signal(&t->wake);
+	pthread_mutex_unlock(&t->lock);
+	pthread_join(t->thread, NULL);
+	pthread_cond_destroy(&t->wake);
+	pthread_mutex_destroy(&t->lock);
+	t->threaded = false;
 }

@@ -39,16 +39,57 @@ static uint64_t now_ns(const struct stream *s)
 	return s->cfg.clock ? s->cfg.clock() : monotonic_ns();
 }
 
-/* A packet of the audio track, stamped with when its first frame plays. */
+/*
+ * What the pacer thread and the audio track's thread share is taken under
+ * the lock; without the pacer thread, neither runs and nothing is shared.
+ */
+static void lock(struct stream *s)
+{
+	if (s->threaded)
+		pthread_mutex_lock(&s->lock);
+}
+
+static void unlock(struct stream *s)
+{
+	if (s->threaded)
+		pthread_mutex_unlock(&s->lock);
+}
+
+/*
+ * A packet of the audio track, stamped with when its first frame plays,
+ * muxed at the time the track's pump runs (on its thread, or the loop's
+ * tick without one).
+ */
 static int audio_packet(void *opaque, enum audio_codec codec, const uint8_t *data, size_t len,
 			uint64_t play_ns)
 {
 	struct stream *s = opaque;
 	uint64_t pts = (play_ns + (uint64_t)s->cfg.latency_ms * 1000000ull) * 9 / 100000;
+	uint64_t now = s->track.now;
+	int ret;
 
+	lock(s);
+	rtp_set_time(&s->rtp, (uint32_t)(now * 9 / 100000));
 	if (codec == AUDIO_AAC)
-		return ts_mux_aac(&s->ts, data, len, pts, s->audio_ns * 27 / 1000);
-	return ts_mux_lpcm(&s->ts, data, pts, s->audio_ns * 27 / 1000);
+		ret = ts_mux_aac(&s->ts, data, len, pts, now * 27 / 1000);
+	else
+		ret = ts_mux_lpcm(&s->ts, data, pts, now * 27 / 1000);
+	unlock(s);
+	return ret;
+}
+
+/* What was muxed goes out whole; the pacer thread is told. */
+static int flush_out(void *opaque)
+{
+	struct stream *s = opaque;
+	int ret;
+
+	lock(s);
+	ret = rtp_flush(&s->rtp);
+	if (s->threaded && rtp_next_send(&s->rtp) != UINT64_MAX)
+		pthread_cond_signal(&s->wake);
+	unlock(s);
+	return ret;
 }
 
 void stream_init(struct stream *s, const struct stream_config *cfg)
@@ -127,19 +168,6 @@ static void pace(struct stream *s, uint64_t now)
 	if (rate > base * 8)
 		rate = base * 8;
 	rtp_set_rate(&s->rtp, rate, now);
-}
-
-/* What the pacer thread shares is taken under the lock; without it, nothing is shared. */
-static void lock(struct stream *s)
-{
-	if (s->threaded)
-		pthread_mutex_lock(&s->lock);
-}
-
-static void unlock(struct stream *s)
-{
-	if (s->threaded)
-		pthread_mutex_unlock(&s->lock);
 }
 
 static void account_sent(struct stream *s, uint64_t now);
@@ -235,6 +263,8 @@ static void pacer_stop(struct stream *s)
 
 void stream_start(struct stream *s, struct frame_encoder *fe, int fd, uint64_t now)
 {
+	/* The track's thread muxes under the pacer's lock: it goes first. */
+	audio_track_stop(&s->track);
 	pacer_stop(s);
 	s->fe = fe;
 	s->fd = fd;
@@ -282,6 +312,7 @@ void stream_play(struct stream *s, bool audio, uint64_t now)
 {
 	enum audio_codec codec = !audio ? AUDIO_NONE :
 				 s->audio_codec == AUDIO_AAC ? AUDIO_AAC : AUDIO_LPCM;
+	int ret;
 
 	/*
 	 * The audio starts again with the video, on the same clock: what
@@ -294,9 +325,19 @@ void stream_play(struct stream *s, bool audio, uint64_t now)
 	if (codec != AUDIO_AAC)
 		audio_track_start(&s->track, codec, s->audio_ring, now);
 	s->audio = codec != AUDIO_NONE;
+	lock(s);
 	ts_mux_set_audio_type(&s->ts, codec == AUDIO_AAC ? TS_STREAM_TYPE_AAC :
 				      codec == AUDIO_LPCM ? TS_STREAM_TYPE_LPCM : 0);
-	s->audio_ns = s->next_tick = now;
+	unlock(s);
+	/*
+	 * To a real socket, the track has a thread of its own, which a
+	 * picture's encode never holds (an AAC encoder and x264 may not fit
+	 * in one core); without one, the loop's tick pumps it.
+	 */
+	if (s->audio && s->threaded && (ret = audio_track_run(&s->track, flush_out)))
+		fprintf(stderr, "wfdd: no audio thread (%s): the loop sends the sound\n",
+			strerror(-ret));
+	s->next_tick = now;
 	s->playing = true;
 	s->want_idr = true;
 }
@@ -304,6 +345,8 @@ void stream_play(struct stream *s, bool audio, uint64_t now)
 void stream_pause(struct stream *s)
 {
 	s->playing = false;
+	/* The sound starts again with the picture (stream_play()). */
+	audio_track_stop(&s->track);
 }
 
 bool stream_paused(const struct stream *s)
@@ -324,13 +367,13 @@ void stream_blank(struct stream *s, bool off)
 
 void stream_stop(struct stream *s)
 {
+	audio_track_stop(&s->track);
 	pacer_stop(s);
 	if (s->fd >= 0)
 		close(s->fd);
 	s->fd = -1;
 	s->playing = false;
 	rtp_release(&s->rtp);
-	audio_track_stop(&s->track);
 }
 
 /* Refusals: ICMP errors the socket reports for the receiver's host. */
@@ -601,17 +644,11 @@ void stream_idr(struct stream *s)
 }
 
 /*
- * While playing, PSI (every 100 ms), PCR (40 ms) and the audio track's
- * packets go out together on a 20 ms tick: one wake-up for all of them.
+ * While playing, PSI (every 100 ms), PCR (40 ms) and, without its thread,
+ * the audio track's packets go out together on a tick: one wake-up for
+ * all of them.
  */
-#define TICK_NS		20000000ull
-
-/* The audio track's packets due at @now, on the video's presentation clock. */
-static int send_audio(struct stream *s, uint64_t now)
-{
-	s->audio_ns = now;
-	return audio_track_pump(&s->track, now);
-}
+#define TICK_NS		AUDIO_TICK_NS
 
 /* When the kept picture is due again (UINT64_MAX: not while nothing changes). */
 static uint64_t picture_due(const struct stream *s)
@@ -662,16 +699,21 @@ int stream_run(struct stream *s, uint64_t now)
 	/* A static picture, sent again as the receiver needs. */
 	if (now >= picture_due(s))
 		ret = encode_and_send(s, now, true, 0, NULL, now);
-	lock(s);
 	if (!ret && now >= s->next_tick) {
 		s->next_tick = now + TICK_NS;
+		lock(s);
 		rtp_set_time(&s->rtp, (uint32_t)(now * 9 / 100000));
 		ret = ts_mux_tick(&s->ts, now * 27 / 1000);
-		if (!ret && s->audio)
-			ret = send_audio(s, now);
+		unlock(s);
+		if (!ret && s->audio && !s->track.threaded)
+			ret = audio_track_pump(&s->track, now);
 		if (!ret)
-			ret = rtp_flush(&s->rtp);
+			ret = flush_out(s);
 	}
+	/* What the track's thread met: the same rules. */
+	if (!ret)
+		ret = audio_track_error(&s->track);
+	lock(s);
 	/* Once a second: report to the kernel and, with -v, print. */
 	report = stats_tick(&s->st, now, s->rtp.bytes, &rs);
 	unlock(s);

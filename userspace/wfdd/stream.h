@@ -76,7 +76,6 @@ struct stream {
 	bool want_idr;			/* the next picture is an IDR */
 	bool lost;			/* a datagram was lost: an IDR soon */
 	bool audio;			/* an audio track */
-	uint64_t audio_ns;		/* when the audio track last ran */
 	enum audio_codec audio_codec;	/* its codec (stream_set_audio()) */
 	struct audio_ring *audio_ring;	/* what plays into it; NULL: silence */
 	struct audio_track track;
@@ -90,7 +89,7 @@ struct stream {
 	struct { uint64_t end, commit, deadline, horizon; } queued[16];
 	unsigned int nqueued;
 	uint64_t dropped;		/* frames the full queue did not take */
-	uint64_t next_tick;		/* PSI, PCR and audio, while playing */
+	uint64_t next_tick;		/* PSI, PCR (and audio), while playing */
 	/* How a static picture is kept alive (stream_idle()). */
 	unsigned int refresh_ms;
 	bool idle_idr;

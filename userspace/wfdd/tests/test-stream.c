@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -720,33 +721,45 @@ static uint64_t monotonic(void)
 }
 
 /*
+ * The stream on the real clock, to a loopback socket that stamps what it
+ * receives (*@rx), from *@tx: with it, the stream's threads run.
+ */
+static int real_stream(int *rx, int *tx)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(sa);
+
+	*rx = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	*tx = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (*rx < 0 || *tx < 0 || bind(*rx, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    setsockopt(*rx, SOL_SOCKET, SO_RCVBUF, &(int){ 4 << 20 }, sizeof(int)) ||
+	    setsockopt(*rx, SOL_SOCKET, SO_TIMESTAMPNS, &(int){ 1 }, sizeof(int)) ||
+	    getsockname(*rx, (struct sockaddr *)&sa, &len) ||
+	    connect(*tx, (struct sockaddr *)&sa, sizeof(sa)))
+		return -1;
+	setup(16666, 200000);
+	stream_stop(&st);
+	stream_init(&st, &(struct stream_config){ .latency_ms = 100, .idr_ms = 100000,
+						  .idr_min_ms = 250 });
+	return 0;
+}
+
+/*
  * To a real socket, a thread of the stream paces: an IDR queued just
  * before the loop goes away for 300 ms (an encode) arrives whole, paced,
  * meanwhile.  Real time, so only loose bounds.
  */
 static void test_pacer_thread(void)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof(sa);
 	uint64_t t0, kt[512], first = 0, last = 0, wakeups;
 	int rx, tx, n = 0, burst = 1, best = 1, ret;
 	uint16_t seq = 0;
 	bool in_order = true;
 
-	rx = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	tx = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (rx < 0 || tx < 0 || bind(rx, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    setsockopt(rx, SOL_SOCKET, SO_RCVBUF, &(int){ 4 << 20 }, sizeof(int)) ||
-	    setsockopt(rx, SOL_SOCKET, SO_TIMESTAMPNS, &(int){ 1 }, sizeof(int)) ||
-	    getsockname(rx, (struct sockaddr *)&sa, &len) ||
-	    connect(tx, (struct sockaddr *)&sa, sizeof(sa))) {
+	if (real_stream(&rx, &tx)) {
 		check(0, "pacer thread: loopback sockets: %s", strerror(errno));
 		return;
 	}
-	setup(16666, 200000);
-	stream_stop(&st);
-	stream_init(&st, &(struct stream_config){ .latency_ms = 100, .idr_ms = 100000,
-						  .idr_min_ms = 250 });
 	t0 = monotonic();
 	stream_start(&st, fe, tx, t0);
 	stream_play(&st, false, t0);
@@ -806,6 +819,100 @@ static void test_pacer_thread(void)
 	close(rx);
 }
 
+/* The audio PES a loopback receiver got: PTS and when it came. */
+static struct {
+	int n;
+	uint64_t pts[1024], at[1024];
+} aud;
+
+/* Read what has come to @rx until @until (0: only what is there). */
+static void receive(int rx, uint64_t until)
+{
+	for (;;) {
+		uint8_t d[RTP_PACKET_SIZE];
+		uint64_t now = monotonic();
+		struct pollfd p = { .fd = rx, .events = POLLIN };
+
+		if (until && now < until && poll(&p, 1, (int)((until - now) / MS) + 1) < 0)
+			return;
+		if (recv(rx, d, sizeof(d), 0) != RTP_PACKET_SIZE) {
+			if (!until || monotonic() >= until)
+				return;
+			continue;
+		}
+		for (int i = 0; i < RTP_TS_PER_PACKET; i++) {
+			const uint8_t *p = d + RTP_HEADER_SIZE + i * TS_PACKET_SIZE;
+			unsigned int pid = (unsigned int)(p[1] & 0x1f) << 8 | p[2];
+			size_t off = 4 + ((p[3] & 0x20) ? 1 + p[4] : 0);
+
+			if (pid != TS_PID_AUDIO || !(p[1] & 0x40) || aud.n == 1024)
+				continue;
+			aud.pts[aud.n] = get_pts(p + off + 9);
+			aud.at[aud.n++] = monotonic();
+		}
+	}
+}
+
+/* The daemon's loop on the real clock for @ms: a frame every 33 ms. */
+static int run_real(int rx, unsigned int ms)
+{
+	uint64_t end = monotonic() + ms * MS, next_frame = 0;
+	int ret = STREAM_OK;
+
+	while (ret == STREAM_OK && monotonic() < end) {
+		uint64_t now = monotonic();
+
+		if (now >= next_frame) {
+			ret = stream_frame(&st, now, 1, NULL, now);
+			next_frame = now + 33 * MS;
+		}
+		if (ret == STREAM_OK)
+			ret = stream_run(&st, monotonic());
+		receive(rx, 0);
+		usleep(2000);
+	}
+	return ret;
+}
+
+/*
+ * To a real socket, the audio track has a thread of its own: while an
+ * encode holds the loop for 1.2 s (x264 and an AAC encoder in an emulator
+ * hold it for long), the sound goes on, and its PTS never jump.  (Pumped
+ * by the loop, none came meanwhile, and the track fell more than a second
+ * behind and started again.)
+ */
+static void test_audio_thread(void)
+{
+	uint64_t stall, resume, during = 0;
+	int rx, tx, ret, jumps = 0;
+
+	if (real_stream(&rx, &tx)) {
+		check(0, "audio thread: loopback sockets: %s", strerror(errno));
+		return;
+	}
+	memset(&aud, 0, sizeof(aud));
+	stream_set_audio(&st, AUDIO_LPCM, NULL);
+	stream_start(&st, fe, tx, monotonic());
+	stream_play(&st, true, monotonic());
+	ret = run_real(rx, 300);
+	stall = monotonic();
+	receive(rx, stall + 1200 * MS);
+	resume = monotonic();
+	ret = ret == STREAM_OK ? run_real(rx, 300) : ret;
+	stream_stop(&st);
+	receive(rx, 0);
+	close(rx);
+	for (int i = 0; i < aud.n; i++) {
+		if (i && aud.pts[i] != aud.pts[i - 1] + 900)
+			jumps++;
+		during += aud.at[i] > stall + 100 * MS && aud.at[i] < resume - 100 * MS;
+	}
+	check(ret == STREAM_OK && aud.n >= 150, "audio thread: %d LPCM PES in 1.8 s", aud.n);
+	check(during >= 80, "audio thread: %llu of them while the loop was held for 1.2 s",
+	      (unsigned long long)during);
+	check(!jumps, "audio thread: PTS 10 ms apart throughout (%d jumps)", jumps);
+}
+
 int main(void)
 {
 	test_basic();
@@ -817,6 +924,7 @@ int main(void)
 	test_full_socket();
 	test_idle();
 	test_pacer_thread();
+	test_audio_thread();
 	stream_stop(&st);
 	frame_encoder_destroy(fe);
 	return tap_done();
