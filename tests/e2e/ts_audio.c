@@ -157,11 +157,24 @@ static void video_pes(struct demux *d, const uint8_t *p, size_t len)
 	int64_t pts;
 	size_t h = pes_header(p, len, &pts);
 
-	if (!h || h > len || pts < 0 || !d->h264)
+	if (!h || h > len || pts < 0)
+		return;
+	if (d->a->nvpts == d->a->vpts_cap) {
+		size_t cap = d->a->vpts_cap ? d->a->vpts_cap * 2 : 256;
+		int64_t *v = realloc(d->a->vpts, cap * sizeof(*v));
+
+		if (!v)
+			return;
+		d->a->vpts = v;
+		d->a->vpts_cap = cap;
+	}
+	pts = unwrap(d, pts);
+	d->a->vpts[d->a->nvpts++] = pts;
+	if (!d->h264)
 		return;
 	d->pkt->data = (uint8_t *)p + h;
 	d->pkt->size = (int)(len - h);
-	d->pkt->pts = unwrap(d, pts);
+	d->pkt->pts = pts;
 	decode_video(d, d->pkt);
 }
 
@@ -293,7 +306,7 @@ int ts_audio_read(const char *path, struct ts_audio *a, bool video)
 		}
 		if (pid == d.audio_pid)
 			s = &d.apes;
-		else if (pid == d.video_pid && video)
+		else if (pid == d.video_pid)
 			s = &d.vpes;
 		else
 			continue;
@@ -331,6 +344,7 @@ void ts_audio_free(struct ts_audio *a)
 {
 	free(a->pcm);
 	free(a->video);
+	free(a->vpts);
 	free(a->pes);
 	memset(a, 0, sizeof(*a));
 }
@@ -398,4 +412,15 @@ size_t tsa_last_loud(const struct ts_audio *a, int thresh)
 		if (abs(a->pcm[i]) > thresh)
 			return i;
 	return (size_t)-1;
+}
+
+size_t tsa_pictures_in(const struct ts_audio *a, size_t from, size_t to)
+{
+	int64_t start = a->pts0 + (int64_t)from * 90000 / TSA_RATE;
+	int64_t end = a->pts0 + (int64_t)to * 90000 / TSA_RATE;
+	size_t n = 0;
+
+	for (size_t i = 0; i < a->nvpts; i++)
+		n += a->vpts[i] >= start && a->vpts[i] < end;
+	return n;
 }

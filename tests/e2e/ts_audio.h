@@ -27,12 +27,18 @@ struct ts_audio {
 	/* Audio PES: PTS (90 kHz, unwrapped) and offset of its first TS packet in the file. */
 	struct tsa_pes { int64_t pts; long offset; } *pes;
 	size_t npes, pes_cap;
+	/* Video PES, decoded or not: PTS (90 kHz, unwrapped). */
+	int64_t *vpts;
+	size_t nvpts, vpts_cap;
 	/* Decoded pictures: PTS (90 kHz, unwrapped) and mean luma (0-255). */
 	struct tsa_picture { int64_t pts; double luma; } *video;
 	size_t nvideo, video_cap;
 };
 
-/* Read a TS file, and decode its pictures if @video.  0, or -1 (cannot read, no decoder). */
+/*
+ * Read a TS file, and decode its pictures if @video (their PTS come
+ * either way).  0, or -1 (cannot read, no decoder).
+ */
 int ts_audio_read(const char *path, struct ts_audio *a, bool video);
 void ts_audio_free(struct ts_audio *a);
 
@@ -46,5 +52,7 @@ size_t tsa_first_loud(const struct ts_audio *a, size_t from, int thresh);
 long tsa_offset_of(const struct ts_audio *a, size_t i);
 /* The last frame over @thresh; (size_t)-1 if none. */
 size_t tsa_last_loud(const struct ts_audio *a, int thresh);
+/* Video PES whose PTS falls where frames [from, to) play. */
+size_t tsa_pictures_in(const struct ts_audio *a, size_t from, size_t to);
 
 #endif
