@@ -60,13 +60,12 @@ static int make_tone(const char *path, double hz, double dbfs, double secs)
 	return fclose(f) ? 1 : 0;
 }
 
-/* Pictures a second while the tone plays, at least (strict). */
-#define MIN_FPS		5
-
 /*
  * The tone: from its first loud frame + 500 ms to its last - 100 ms, the
  * frequency within 1 %, the level within 1 dB, no quiet run longer than
- * one packet, no PTS jump between packets; the picture going on meanwhile.  Not @strict ("present"): a
+ * one packet, no PTS jump between packets; and how many pictures came
+ * meanwhile (printed: where the machine cannot encode both in time, wfdd
+ * lets the pictures wait for the sound).  Not @strict ("present"): a
  * second or more of it at its level within 6 dB, the rest measured and
  * printed only (where the player or the graph cannot keep time, as a
  * starved emulator, the gaps are theirs).
@@ -103,22 +102,18 @@ static int tone(const char *path, const char *codec, double hz, double dbfs, boo
 	/* A sine is quiet near its zero crossings for a frame or two. */
 	gap = tsa_longest_quiet(&a, from, to, thresh / 4);
 	secs = (double)(last - first) / TSA_RATE;
-	/*
-	 * Nor may the sound hold the picture: the client flips at the
-	 * refresh rate, and an emulator still encodes several a second.
-	 */
 	pictures = tsa_pictures_in(&a, first, last);
 	fps = (double)pictures / secs;
 	if (strict)
 		ok = fabs(got_hz - hz) <= hz / 100 && fabs(got_db - dbfs) <= 1 && gap <= packet &&
-		     !a.decode_errors && fps >= MIN_FPS;
+		     !a.decode_errors;
 	else
 		ok = fabs(got_db - dbfs) <= 6;
 	printf("check_audio: %s, %zu packets (%zu PTS jumps, %zu decode errors), %.2f s of tone: "
 	       "%.2f Hz (want %.0f +-1 %%), %.2f dBFS (want %.1f +-1 dB), longest gap %zu frames "
-	       "(at most %zu), %zu pictures meanwhile, %.1f a second (at least %d): %s\n", codec,
-	       a.packets, a.pts_jumps, a.decode_errors, secs, got_hz, hz, got_db, dbfs, gap, packet,
-	       pictures, fps, MIN_FPS, ok ? (strict ? "ok" : "present") : "WRONG");
+	       "(at most %zu), %zu pictures meanwhile, %.1f a second: %s\n", codec, a.packets,
+	       a.pts_jumps, a.decode_errors, secs, got_hz, hz, got_db, dbfs, gap, packet, pictures,
+	       fps, ok ? (strict ? "ok" : "present") : "WRONG");
 	ts_audio_free(&a);
 	return ok ? 0 : 1;
 }

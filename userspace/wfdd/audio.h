@@ -144,6 +144,7 @@ struct audio_track {
 	uint64_t t0;			/* the timeline's start */
 	uint64_t frames;		/* frames read since t0 */
 	uint64_t now;			/* the pump's @now, while it runs */
+	_Atomic uint64_t next_at;	/* the next packet plays from here; 0: stopped */
 	uint64_t packets, restarts;
 	int16_t pcm[AUDIO_AAC_FRAMES * AUDIO_CHANNELS];
 	uint8_t be[AUDIO_LPCM_FRAMES * AUDIO_FRAME_BYTES];
@@ -176,6 +177,8 @@ int audio_track_pump(struct audio_track *t, uint64_t now);
  */
 #define AUDIO_TICK_NS	20000000ull
 int audio_track_run(struct audio_track *t, audio_flush_fn flush);
+/* How far the track is behind @now: its next packet's start to @now; 0: on time, stopped. */
+uint64_t audio_track_behind(struct audio_track *t, uint64_t now);
 /* The first error the thread met since the last call (it goes on); 0: none. */
 int audio_track_error(struct audio_track *t);
 /* Stop the thread, if it runs, and the track. */

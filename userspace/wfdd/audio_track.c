@@ -75,6 +75,7 @@ void audio_track_stop(struct audio_track *t)
 	aac_enc_destroy(t->aac);
 	t->aac = NULL;
 	t->codec = AUDIO_NONE;
+	atomic_store(&t->next_at, 0);
 }
 
 /* Output frame @pos (negative: AAC's priming) plays at this time. */
@@ -93,6 +94,7 @@ static int restart(struct audio_track *t, uint64_t now)
 	}
 	t->t0 = now;
 	t->frames = 0;
+	atomic_store(&t->next_at, now);
 	if (t->codec != AUDIO_AAC)
 		return 0;
 	/* The encoder's queue belongs to the old timeline. */
@@ -113,6 +115,8 @@ int audio_track_start(struct audio_track *t, enum audio_codec codec, struct audi
 	ret = restart(t, now);
 	if (ret)
 		t->codec = AUDIO_NONE;
+	if (t->codec == AUDIO_NONE)
+		atomic_store(&t->next_at, 0);
 	return ret;
 }
 
@@ -169,8 +173,16 @@ int audio_track_pump(struct audio_track *t, uint64_t now)
 			ret = aac_enc_encode(t->aac, t->pcm, (int64_t)t->frames, aac_out, t);
 		}
 		t->frames += n;
+		atomic_store(&t->next_at, play_time(t, (int64_t)t->frames));
 	}
 	return ret;
+}
+
+uint64_t audio_track_behind(struct audio_track *t, uint64_t now)
+{
+	uint64_t at = atomic_load(&t->next_at);
+
+	return at && now > at ? now - at : 0;
 }
 
 static uint64_t monotonic_ns(void)

@@ -251,6 +251,9 @@ int session_frame(struct wfdd *d, uint64_t now)
 	 */
 	if (!d->src.frame_ready || d->src.dpms_off || stream_paused(&d->stream))
 		return SESSION_ON;
+	/* Nor while the sound catches up: the loop's next tick looks again. */
+	if (stream_sound_late(&d->stream, now))
+		return SESSION_ON;
 	if (d->frame_log)
 		frame_times_stamp(&ft, T_START);
 	ret = source_acquire(&d->src, &f);
@@ -433,6 +436,9 @@ void session_end(struct wfdd *d, int status)
 	if (d->src.hold_expired)
 		fprintf(stderr, "wfdd: %llu frames were held past the kernel's hold timeout\n",
 			(unsigned long long)d->src.hold_expired);
+	if (d->stream.sound_late)
+		fprintf(stderr, "wfdd: pictures waited for the sound %llu times\n",
+			(unsigned long long)d->stream.sound_late);
 	stream_stop(&d->stream);
 	session_audio_end(d);
 	source_end(&d->src, status, status >= 0 ? d->diag : 0);

@@ -274,7 +274,7 @@ void stream_start(struct stream *s, struct frame_encoder *fe, int fd, uint64_t n
 	s->last_send_error = 0;
 	s->diag = 0;
 	s->nqueued = 0;
-	s->dropped = 0;
+	s->dropped = s->sound_late = 0;
 	s->pacer_err = 0;
 	/*
 	 * Room in the socket for what a burst of the pacer and a slow
@@ -352,6 +352,27 @@ void stream_pause(struct stream *s)
 bool stream_paused(const struct stream *s)
 {
 	return !s->playing && s->fd >= 0;
+}
+
+/*
+ * How late the sound may be before pictures wait: a track on time is up
+ * to a tick, a packet and a graph cycle behind (about 50 ms), and input
+ * may be waited for 60 ms more; a track a second behind starts again.
+ */
+#define SOUND_LATE_NS	150000000ull
+
+/*
+ * Where the machine cannot make both in time (x264 and AAC under
+ * emulation), the sound goes first: a picture waiting costs a frame the
+ * kernel supersedes, a late track a gap in the sound and a PTS jump.
+ */
+bool stream_sound_late(struct stream *s, uint64_t now)
+{
+	if (!s->playing || !s->audio || audio_track_behind(&s->track, now) <= SOUND_LATE_NS)
+		return false;
+	if (!s->sound_late++)
+		fprintf(stderr, "wfdd: the sound is late: pictures wait for it\n");
+	return true;
 }
 
 void stream_idle(struct stream *s, unsigned int refresh_ms, bool idle_idr)

@@ -89,6 +89,7 @@ struct stream {
 	struct { uint64_t end, commit, deadline, horizon; } queued[16];
 	unsigned int nqueued;
 	uint64_t dropped;		/* frames the full queue did not take */
+	uint64_t sound_late;		/* passes a picture waited for the sound */
 	uint64_t next_tick;		/* PSI, PCR (and audio), while playing */
 	/* How a static picture is kept alive (stream_idle()). */
 	unsigned int refresh_ms;
@@ -130,6 +131,11 @@ void stream_play(struct stream *s, bool audio, uint64_t now);
 void stream_pause(struct stream *s);
 /* It has played to a receiver and does not now. */
 bool stream_paused(const struct stream *s);
+/*
+ * The sound is late: the next picture waits (the kernel keeps the latest
+ * frame pending) until the audio track has caught up.
+ */
+bool stream_sound_late(struct stream *s, uint64_t now);
 /*
  * What a static picture needs: sent again @refresh_ms after the last one
  * (0: never, for a sink that skips frames), as an unchanged picture the

@@ -721,6 +721,36 @@ static uint64_t monotonic(void)
 }
 
 /*
+ * Where the loop cannot make both in time, the sound goes first: while
+ * the audio track is more than 150 ms behind, pictures wait (the daemon
+ * does not acquire them); once the track has caught up, they flow again.
+ * Without the thread, the loop's tick pumps the track: a loop that was
+ * away for 200 ms finds it late until its next tick.
+ */
+static void test_sound_first(void)
+{
+	uint64_t t = T0;
+	int ret;
+	bool before, during, after, video;
+
+	setup(5000, 20000);
+	stream_set_audio(&st, AUDIO_LPCM, NULL);
+	stream_play(&st, true, t);
+	ret = run_for(&t, 300);
+	before = stream_sound_late(&st, t);
+	t += 200 * MS;
+	during = stream_sound_late(&st, t);
+	ret = ret == STREAM_OK ? run_until(t) : ret;
+	after = stream_sound_late(&st, t);
+	stream_play(&st, false, t);
+	video = stream_sound_late(&st, t + 2000 * MS);
+	check(ret == STREAM_OK && !before && during && !after,
+	      "sound first: on time, 200 ms late, on time again after a tick (%d %d %d)", before,
+	      during, after);
+	check(!video && st.sound_late == 1, "sound first: without sound never late, counted once");
+}
+
+/*
  * The stream on the real clock, to a loopback socket that stamps what it
  * receives (*@rx), from *@tx: with it, the stream's threads run.
  */
@@ -885,6 +915,7 @@ static void test_audio_thread(void)
 {
 	uint64_t stall, resume, during = 0;
 	int rx, tx, ret, jumps = 0;
+	bool late;
 
 	if (real_stream(&rx, &tx)) {
 		check(0, "audio thread: loopback sockets: %s", strerror(errno));
@@ -898,6 +929,7 @@ static void test_audio_thread(void)
 	stall = monotonic();
 	receive(rx, stall + 1200 * MS);
 	resume = monotonic();
+	late = stream_sound_late(&st, resume);
 	ret = ret == STREAM_OK ? run_real(rx, 300) : ret;
 	stream_stop(&st);
 	receive(rx, 0);
@@ -907,6 +939,7 @@ static void test_audio_thread(void)
 			jumps++;
 		during += aud.at[i] > stall + 100 * MS && aud.at[i] < resume - 100 * MS;
 	}
+	check(!late, "audio thread: the sound was not late after the loop's 1.2 s away");
 	check(ret == STREAM_OK && aud.n >= 150, "audio thread: %d LPCM PES in 1.8 s", aud.n);
 	check(during >= 80, "audio thread: %llu of them while the loop was held for 1.2 s",
 	      (unsigned long long)during);
@@ -923,6 +956,7 @@ int main(void)
 	test_pacing_after_stall();
 	test_full_socket();
 	test_idle();
+	test_sound_first();
 	test_pacer_thread();
 	test_audio_thread();
 	stream_stop(&st);
