@@ -143,7 +143,6 @@ struct audio_track {
 	struct aac_enc *aac;
 	uint64_t t0;			/* the timeline's start */
 	uint64_t frames;		/* frames read since t0 */
-	uint64_t now;			/* the pump's @now, while it runs */
 	_Atomic uint64_t next_at;	/* the next packet plays from here; 0: stopped */
 	uint64_t packets, restarts;
 	int16_t pcm[AUDIO_AAC_FRAMES * AUDIO_CHANNELS];

@@ -87,6 +87,8 @@ static uint64_t play_time(const struct audio_track *t, int64_t pos)
 
 static int restart(struct audio_track *t, uint64_t now)
 {
+	int ret;
+
 	if (t->frames) {
 		t->restarts++;
 		fprintf(stderr, "wfdd: the audio track fell %llu ms behind: it starts again\n",
@@ -100,7 +102,13 @@ static int restart(struct audio_track *t, uint64_t now)
 	/* The encoder's queue belongs to the old timeline. */
 	aac_enc_destroy(t->aac);
 	t->aac = NULL;
-	return aac_enc_create(&t->aac, AAC_BITRATE);
+	ret = aac_enc_create(&t->aac, AAC_BITRATE);
+	if (ret) {
+		/* No track, rather than a thread that pumps into no encoder. */
+		t->codec = AUDIO_NONE;
+		atomic_store(&t->next_at, 0);
+	}
+	return ret;
 }
 
 int audio_track_start(struct audio_track *t, enum audio_codec codec, struct audio_ring *ring,
@@ -113,8 +121,6 @@ int audio_track_start(struct audio_track *t, enum audio_codec codec, struct audi
 	t->ring = ring;
 	t->frames = 0;
 	ret = restart(t, now);
-	if (ret)
-		t->codec = AUDIO_NONE;
 	if (t->codec == AUDIO_NONE)
 		atomic_store(&t->next_at, 0);
 	return ret;
@@ -135,7 +141,6 @@ int audio_track_pump(struct audio_track *t, uint64_t now)
 
 	if (t->codec == AUDIO_NONE)
 		return 0;
-	t->now = now;
 	if (now > play_time(t, (int64_t)t->frames) + MAX_BEHIND_NS) {
 		ret = restart(t, now);
 		if (ret)
@@ -243,7 +248,6 @@ int audio_track_run(struct audio_track *t, audio_flush_fn flush)
 	pthread_condattr_destroy(&ca);
 	t->stop = false;
 	t->flush = flush;
-	atomic_store(&t->err, 0);
 	ret = pthread_create(&t->thread, NULL, track_thread, t);
 	if (ret) {
 		pthread_cond_destroy(&t->wake);

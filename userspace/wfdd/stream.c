@@ -55,20 +55,18 @@ static void unlock(struct stream *s)
 		pthread_mutex_unlock(&s->lock);
 }
 
-/*
- * A packet of the audio track, stamped with when its first frame plays,
- * muxed at the time the track's pump runs (on its thread, or the loop's
- * tick without one).
- */
+/* A packet of the audio track, stamped with when its first frame plays. */
 static int audio_packet(void *opaque, enum audio_codec codec, const uint8_t *data, size_t len,
 			uint64_t play_ns)
 {
 	struct stream *s = opaque;
 	uint64_t pts = (play_ns + (uint64_t)s->cfg.latency_ms * 1000000ull) * 9 / 100000;
-	uint64_t now = s->track.now;
+	uint64_t now;
 	int ret;
 
 	lock(s);
+	/* Muxed now: an AAC packet may be made long after its pump began. */
+	now = now_ns(s);
 	rtp_set_time(&s->rtp, (uint32_t)(now * 9 / 100000));
 	if (codec == AUDIO_AAC)
 		ret = ts_mux_aac(&s->ts, data, len, pts, now * 27 / 1000);
@@ -275,6 +273,7 @@ void stream_start(struct stream *s, struct frame_encoder *fe, int fd, uint64_t n
 	s->diag = 0;
 	s->nqueued = 0;
 	s->dropped = s->sound_late = 0;
+	s->sound_waits = false;
 	s->pacer_err = 0;
 	/*
 	 * Room in the socket for what a burst of the pacer and a slow
@@ -368,11 +367,13 @@ bool stream_paused(const struct stream *s)
  */
 bool stream_sound_late(struct stream *s, uint64_t now)
 {
-	if (!s->playing || !s->audio || audio_track_behind(&s->track, now) <= SOUND_LATE_NS)
-		return false;
-	if (!s->sound_late++)
+	bool late = s->playing && s->audio &&
+		    audio_track_behind(&s->track, now) > SOUND_LATE_NS;
+
+	if (late && !s->sound_waits && !s->sound_late++)
 		fprintf(stderr, "wfdd: the sound is late: pictures wait for it\n");
-	return true;
+	s->sound_waits = late;
+	return late;
 }
 
 void stream_idle(struct stream *s, unsigned int refresh_ms, bool idle_idr)

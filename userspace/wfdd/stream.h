@@ -89,7 +89,8 @@ struct stream {
 	struct { uint64_t end, commit, deadline, horizon; } queued[16];
 	unsigned int nqueued;
 	uint64_t dropped;		/* frames the full queue did not take */
-	uint64_t sound_late;		/* passes a picture waited for the sound */
+	bool sound_waits;		/* pictures wait for the sound now */
+	uint64_t sound_late;		/* times they began to */
 	uint64_t next_tick;		/* PSI, PCR (and audio), while playing */
 	/* How a static picture is kept alive (stream_idle()). */
 	unsigned int refresh_ms;

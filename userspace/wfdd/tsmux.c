@@ -147,16 +147,26 @@ static int ts_pcr(struct ts_mux *m, uint64_t now)
 	return m->out(p, m->opaque);
 }
 
+/*
+ * Whether @interval has passed since @last.  The stream's threads mux
+ * with times taken before they got the lock: one may come a little
+ * before the last, which is not a wrap-around to "long ago".
+ */
+static bool due(uint64_t now, uint64_t last, uint64_t interval)
+{
+	return now >= last && now - last >= interval;
+}
+
 int ts_mux_tick(struct ts_mux *m, uint64_t now)
 {
 	int ret = 0;
 
-	if (!m->psi_sent || now - m->last_psi >= TS_PSI_INTERVAL) {
+	if (!m->psi_sent || due(now, m->last_psi, TS_PSI_INTERVAL)) {
 		ret = ts_pat_pmt(m);
 		m->psi_sent = true;
 		m->last_psi = now;
 	}
-	if (!ret && (!m->pcr_sent || now - m->last_pcr >= TS_PCR_INTERVAL)) {
+	if (!ret && (!m->pcr_sent || due(now, m->last_pcr, TS_PCR_INTERVAL))) {
 		ret = ts_pcr(m, now);
 		m->pcr_sent = true;
 		m->last_pcr = now;

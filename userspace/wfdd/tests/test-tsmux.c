@@ -73,6 +73,12 @@ static void test_psi(void)
 	EXPECT(ts_mux_tick(&m, 27000000 + TS_PSI_INTERVAL) == 0 && npkts == 3);
 	/* Continuity counters advance per PID with payload only. */
 	EXPECT((pkts[0][3] & 0x0f) == 1 && (pkts[1][3] & 0x0f) == 1 && (pkts[2][3] & 0x0f) == 0);
+	/*
+	 * A time a little before the last (another thread's, taken before
+	 * it got the lock) is not "long ago": nothing is due.
+	 */
+	npkts = 0;
+	EXPECT(ts_mux_tick(&m, 27000000 + TS_PSI_INTERVAL - 27000) == 0 && npkts == 0);
 }
 
 static void test_pes(void)
