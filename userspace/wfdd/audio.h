@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #define AUDIO_RATE		48000
 #define AUDIO_CHANNELS		2
@@ -33,6 +34,15 @@ static inline uint64_t audio_frames_ns(uint64_t frames)
 {
 	return frames / AUDIO_RATE * 1000000000ull +
 	       frames % AUDIO_RATE * 1000000000ull / AUDIO_RATE;
+}
+
+/* CLOCK_MONOTONIC in nanoseconds: the clock of the ring's stamps and the track. */
+static inline uint64_t audio_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 enum audio_codec { AUDIO_NONE, AUDIO_LPCM, AUDIO_AAC };
@@ -144,7 +154,7 @@ struct audio_track {
 	uint64_t t0;			/* the timeline's start */
 	uint64_t frames;		/* frames read since t0 */
 	_Atomic uint64_t next_at;	/* the next packet plays from here; 0: stopped */
-	uint64_t packets, restarts;
+	uint64_t packets;
 	int16_t pcm[AUDIO_AAC_FRAMES * AUDIO_CHANNELS];
 	uint8_t be[AUDIO_LPCM_FRAMES * AUDIO_FRAME_BYTES];
 	audio_packet_fn out;

@@ -88,14 +88,6 @@ bool audio_pw_available(void)
 	return true;
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /*
  * PipeWire's data thread, once a graph cycle.  A cycle the thread missed
  * (a busy machine) leaves two buffers for the next one: the newest holds
@@ -115,7 +107,7 @@ static void on_process(void *data)
 		return;
 	/* The cycle's time: when the graph's driver started it, on CLOCK_MONOTONIC. */
 	if (pw_stream_get_time_n(pw->stream, &t, sizeof(t)) < 0 || t.now <= 0)
-		t.now = (int64_t)mono_ns();
+		t.now = (int64_t)audio_now_ns();
 	start = (uint64_t)t.now;
 	for (uint32_t i = 0; i < n; i++) {
 		struct spa_data *d = &b[i]->buffer->datas[0];
@@ -172,7 +164,7 @@ static void update_timer(struct audio_pw *pw)
 
 	if (drive && !pw->armed) {
 		atomic_store(&pw->done, atomic_load(&pw->cycles));
-		pw->t0 = mono_ns();
+		pw->t0 = audio_now_ns();
 		pw->frames = 0;
 		pw->rate = 0;
 		arm(pw, pw->t0);
@@ -214,7 +206,7 @@ static void on_timer(void *data, uint64_t expirations)
 	 * nodes read stays its own until it ends, or the frames it brings
 	 * would be stamped with the time of the next.
 	 */
-	now = mono_ns();
+	now = audio_now_ns();
 	if (atomic_load(&pw->done) != atomic_load(&pw->cycles)) {
 		if (now < pw->triggered_at + IN_FLIGHT_NS) {
 			arm(pw, now + RETRY_NS);

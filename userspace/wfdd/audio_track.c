@@ -12,7 +12,6 @@
 #include <errno.h>
 #include <stdatomic.h>
 #include <string.h>
-#include <time.h>
 
 #include "audio.h"
 
@@ -89,11 +88,9 @@ static int restart(struct audio_track *t, uint64_t now)
 {
 	int ret;
 
-	if (t->frames) {
-		t->restarts++;
+	if (t->frames)
 		fprintf(stderr, "wfdd: the audio track fell %llu ms behind: it starts again\n",
 			(unsigned long long)((now - play_time(t, (int64_t)t->frames)) / 1000000));
-	}
 	t->t0 = now;
 	t->frames = 0;
 	atomic_store(&t->next_at, now);
@@ -114,16 +111,13 @@ static int restart(struct audio_track *t, uint64_t now)
 int audio_track_start(struct audio_track *t, enum audio_codec codec, struct audio_ring *ring,
 		      uint64_t now)
 {
-	int ret;
-
 	audio_track_stop(t);
+	if (codec == AUDIO_NONE)
+		return 0;
 	t->codec = codec;
 	t->ring = ring;
 	t->frames = 0;
-	ret = restart(t, now);
-	if (t->codec == AUDIO_NONE)
-		atomic_store(&t->next_at, 0);
-	return ret;
+	return restart(t, now);
 }
 
 static int aac_out(void *opaque, const uint8_t *adts, size_t len, int64_t pos)
@@ -190,14 +184,6 @@ uint64_t audio_track_behind(struct audio_track *t, uint64_t now)
 	return at && now > at ? now - at : 0;
 }
 
-static uint64_t monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /*
  * The track's thread: a pump every AUDIO_TICK_NS, or at once after one
  * that took longer (an AAC encoder under emulation).  An error is kept
@@ -207,11 +193,11 @@ static uint64_t monotonic_ns(void)
 static void *track_thread(void *arg)
 {
 	struct audio_track *t = arg;
-	uint64_t next = monotonic_ns();
+	uint64_t next = audio_now_ns();
 
 	pthread_mutex_lock(&t->lock);
 	while (!t->stop) {
-		uint64_t now = monotonic_ns();
+		uint64_t now = audio_now_ns();
 		struct timespec ts;
 		int ret, err, none = 0;
 
